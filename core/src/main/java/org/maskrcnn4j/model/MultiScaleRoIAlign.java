@@ -11,17 +11,36 @@ import org.maskrcnn4j.tensor.Tensor;
  * the level its size maps to ({@link LevelMapper}), with {@code aligned = false}. Level scales are
  * {@code 2^round(log2(feature_h / image_h))} from the largest image, or given explicitly.
  */
-public final class MultiScaleRoIAlign {
+public final class MultiScaleRoIAlign implements RoIPooler {
+    private final List<String> featureNames;
     private final int outputSize;
     private final int samplingRatio;
 
-    public MultiScaleRoIAlign(int outputSize, int samplingRatio) {
+    /** Pools from the maps called {@code featureNames} (finest first; others, like {@code pool}, are ignored). */
+    public MultiScaleRoIAlign(List<String> featureNames, int outputSize, int samplingRatio) {
+        this.featureNames = List.copyOf(featureNames);
         this.outputSize = outputSize;
         this.samplingRatio = samplingRatio;
     }
 
+    /** torchvision's Mask R-CNN poolers: FPN maps {@code "0".."3"}. */
+    public MultiScaleRoIAlign(int outputSize, int samplingRatio) {
+        this(List.of("0", "1", "2", "3"), outputSize, samplingRatio);
+    }
+
+    @Override
     public int outputSize() {
         return outputSize;
+    }
+
+    @Override
+    public Tensor pool(Ops ops, FeatureMaps features, List<Tensor> boxesPerImage, long[][] imageSizes) {
+        List<Tensor> maps = features.select(featureNames);
+        long maxHeight = 0;
+        for (long[] size : imageSizes) {
+            maxHeight = Math.max(maxHeight, size[0]);
+        }
+        return pool(ops, maps, boxesPerImage, inferScales(maps, maxHeight));
     }
 
     /**

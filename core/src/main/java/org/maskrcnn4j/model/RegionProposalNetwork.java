@@ -67,6 +67,14 @@ public final class RegionProposalNetwork extends Module implements ProposalGener
         return new Flat(ops.concat(obj, 1), ops.concat(del, 1));
     }
 
+    /**
+     * The objectness logits {@code [N, T]} of every anchor, in torchvision's order (level, row, column,
+     * anchor), for inspection and parity tests.
+     */
+    public Tensor objectnessLogits(Ops ops, FeatureMaps features) {
+        return flatten(ops, head.forward(ops, features.maps())).objectness();
+    }
+
     @Override
     public Proposals forward(Ops ops, ImageList images, FeatureMaps features, List<Target> targets, Mode mode) {
         List<Tensor> maps = features.maps();

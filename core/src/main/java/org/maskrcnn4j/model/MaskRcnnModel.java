@@ -1,0 +1,193 @@
+package org.maskrcnn4j.model;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Predicate;
+import org.maskrcnn4j.data.ImageTensors;
+import org.maskrcnn4j.io.SafetensorsFile;
+import org.maskrcnn4j.io.SafetensorsWriter;
+import org.maskrcnn4j.io.StateDicts;
+import org.maskrcnn4j.nn.Parameter;
+import org.maskrcnn4j.tensor.Backend;
+import org.maskrcnn4j.tensor.CompiledFunction;
+import org.maskrcnn4j.tensor.DType;
+import org.maskrcnn4j.tensor.HostTensor;
+import org.maskrcnn4j.tensor.Optimizer;
+import org.maskrcnn4j.tensor.ParameterStore;
+import org.maskrcnn4j.tensor.Shape;
+import org.maskrcnn4j.tensor.Tensor;
+import org.maskrcnn4j.tensor.TrainStep;
+
+/**
+ * A {@link MaskRcnn} bound to a backend: its parameters declared in the backend's store, weights loaded
+ * and saved by torchvision name, and plain-Java results. The model code runs through
+ * {@link Backend#compile} (inference) and {@link Backend#trainStep} (training).
+ */
+public final class MaskRcnnModel {
+    private final Backend backend;
+    private final MaskRcnn model;
+    private final Map<String, Shape> shapes = new LinkedHashMap<>();
+    private CompiledFunction predictFn;
+
+    /** Declares every parameter with PyTorch-style random initial values drawn from {@code seed}. */
+    public MaskRcnnModel(Backend backend, MaskRcnn model, Predicate<Parameter> frozen, long seed) {
+        this.backend = backend;
+        this.model = model;
+        SplittableRandom rng = new SplittableRandom(seed);
+        ParameterStore store = backend.parameters();
+        for (Parameter p : model.parameters()) {
+            store.declare(p.name(), p.initialValue(rng), p.trainable() && !frozen.test(p));
+            shapes.put(p.name(), p.shape());
+        }
+    }
+
+    /** The default model of {@code config} on {@code backend}, randomly initialised from {@code seed}. */
+    public static MaskRcnnModel create(Backend backend, MaskRcnnConfig config, long seed) {
+        MaskRcnnFactory factory = new MaskRcnnFactory(config);
+        return new MaskRcnnModel(backend, factory.build(), factory.frozen(), seed);
+    }
+
+    public MaskRcnn model() {
+        return model;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** Parameter and buffer shapes by torchvision name, in state_dict order. */
+    public Map<String, Shape> shapes() {
+        return java.util.Collections.unmodifiableMap(shapes);
+    }
+
+    /**
+     * Loads weights by name; with {@code strict}, missing and unexpected names are errors; shapes must
+     * always match. Every problem is reported at once, and nothing is changed when there is one.
+     */
+    public void loadWeights(Map<String, HostTensor> values, String source, boolean strict) {
+        Map<String, Shape> expected = shapes;
+        if (!strict) {
+            expected = new LinkedHashMap<>();
+            for (Map.Entry<String, Shape> e : shapes.entrySet()) {
+                if (values.containsKey(e.getKey())) {
+                    expected.put(e.getKey(), e.getValue());
+                }
+            }
+        }
+        StateDicts.checkCompatible(expected, values, source, strict);
+        for (String name : expected.keySet()) {
+            HostTensor v = values.get(name);
+            DType want = backend.parameters().get(name).dtype();
+            backend.parameters().set(name, v.dtype() == want ? v : convert(v, want));
+        }
+    }
+
+    /** Loads a safetensors file by name (strict: every parameter present, nothing extra). */
+    public void loadWeights(Path safetensors, boolean strict) throws IOException {
+        try (SafetensorsFile f = SafetensorsFile.open(safetensors)) {
+            loadWeights(f.readAll(), safetensors.toString(), strict);
+        }
+    }
+
+    /** Writes every parameter and buffer to a safetensors file, atomically. */
+    public void saveWeights(Path safetensors) throws IOException {
+        SafetensorsWriter.write(safetensors, backend.parameters().snapshot(), Map.of("format", "pt"));
+    }
+
+    private static HostTensor convert(HostTensor v, DType to) {
+        double[] d = v.toDoubleArray();
+        long[] dims = v.shape().dims();
+        return switch (to) {
+            case FLOAT32 -> {
+                float[] f = new float[d.length];
+                for (int i = 0; i < d.length; i++) {
+                    f[i] = (float) d[i];
+                }
+                yield HostTensor.ofFloats(f, dims);
+            }
+            case INT64 -> HostTensor.ofLongs(v.toLongArray(), dims);
+            case FLOAT64 -> HostTensor.ofDoubles(d, dims);
+            default -> throw new IllegalArgumentException("cannot convert a " + v.dtype() + " weight to " + to);
+        };
+    }
+
+    /** Detects objects in an image. */
+    public List<Instance> predict(BufferedImage image) {
+        return predict(ImageTensors.toFloats(image));
+    }
+
+    /** Detects objects in an image tensor {@code [3, h, w]} with values in 0..1. */
+    public List<Instance> predict(HostTensor image) {
+        if (image.shape().rank() != 3 || image.shape().get(0) != 3) {
+            throw new IllegalArgumentException("image must be [3, h, w], got " + image.shape());
+        }
+        if (predictFn == null) {
+            predictFn = backend.compile((ops, in) -> {
+                Map<String, Tensor> r = model.detect(ops, List.of(in.get("image"))).get(0);
+                Map<String, Tensor> out = new LinkedHashMap<>(r);
+                if (r.containsKey("masks")) {
+                    out.put("masks", ops.gt(r.get("masks"), 0.5));
+                }
+                return out;
+            });
+        }
+        Map<String, HostTensor> r = predictFn.call(Map.of("image", image));
+        return instances(r, (int) image.shape().get(1), (int) image.shape().get(2));
+    }
+
+    private static List<Instance> instances(Map<String, HostTensor> r, int height, int width) {
+        float[] boxes = r.get("boxes").toFloatArray();
+        float[] scores = r.get("scores").toFloatArray();
+        long[] labels = r.get("labels").toLongArray();
+        HostTensor probs = r.get("mask_probs");
+        HostTensor masks = r.get("masks");
+        int m = probs == null ? 0 : (int) probs.shape().get(1);
+        float[] allProbs = probs == null ? null : probs.toFloatArray();
+        List<Instance> out = new ArrayList<>();
+        for (int i = 0; i < scores.length; i++) {
+            float[] box = {boxes[i * 4], boxes[i * 4 + 1], boxes[i * 4 + 2], boxes[i * 4 + 3]};
+            float[] p = null;
+            BinaryMask mask = null;
+            if (probs != null) {
+                p = java.util.Arrays.copyOfRange(allProbs, i * m * m, (i + 1) * m * m);
+                BitSet bits = new BitSet(height * width);
+                long base = (long) i * height * width;
+                for (int k = 0; k < height * width; k++) {
+                    if (masks.getLong(base + k) != 0) {
+                        bits.set(k);
+                    }
+                }
+                mask = new BinaryMask(height, width, bits);
+            }
+            out.add(new Instance((int) labels[i], scores[i], box, m, p, mask));
+        }
+        return out;
+    }
+
+    /**
+     * Prepares an optimisation step over the model's losses: inputs {@code image.i} ({@code [3, h, w]} in
+     * 0..1), {@code boxes.i}, {@code labels.i}, {@code masks.i} for {@code i < images}, and {@code seed}
+     * (int64 {@code [1]}) for sampling.
+     */
+    public TrainStep trainStep(int images, Optimizer optimizer) {
+        return backend.trainStep((ops, in) -> {
+            List<Tensor> imgs = new ArrayList<>();
+            List<Target> targets = new ArrayList<>();
+            for (int i = 0; i < images; i++) {
+                imgs.add(in.get("image." + i));
+                targets.add(new Target(in.get("boxes." + i), in.get("labels." + i), in.get("masks." + i)));
+            }
+            Map<String, Tensor> losses = new LinkedHashMap<>(model.losses(ops, imgs, targets,
+                    Mode.training(ops.reshape(in.get("seed")))));
+            losses.remove("loss");
+            return losses;
+        }, optimizer);
+    }
+}

@@ -18,8 +18,7 @@ public final class TwoMlpHead extends Module implements BoxHead {
 
     @Override
     public Tensor forward(Ops ops, Tensor pooled) {
-        Tensor x = ops.reshape(pooled, ops.concat(java.util.List.of(ops.reshape(ops.size(pooled, 0), 1),
-                ops.constant(new long[] {-1}, 1)), 0));
+        Tensor x = ops.reshape(pooled, -1, fc6.inFeatures());
         return ops.relu(fc7.forward(ops, ops.relu(fc6.forward(ops, x))));
     }
 

@@ -1,0 +1,17 @@
+/**
+ * The {@code djl} compute backend: the tensor SPI of {@link org.maskrcnn4j.tensor} on DJL with the PyTorch
+ * engine, run eagerly.
+ *
+ * <p>Contract: {@link org.maskrcnn4j.backend.djl.DjlBackendProvider} is found by {@link java.util.ServiceLoader}
+ * under the name {@code djl}; it loads the native PyTorch library only in {@code availability()} and
+ * {@code create()}. Every call of a compiled function, gradient or training step runs in a fresh
+ * {@link ai.djl.ndarray.NDManager} that is closed before the call returns, so native memory does not grow
+ * across calls; parameter values and SGD momentum buffers live in the backend's long-lived manager until
+ * {@link org.maskrcnn4j.backend.djl.DjlBackend#close()}. Autograd uses DJL's
+ * {@link ai.djl.training.GradientCollector}; gradient and training calls are serialised because PyTorch's
+ * collector is process-wide. Detection primitives: RoIAlign is a sparse (COO) bilinear-weight matrix built in
+ * Java from the boxes times the channels-last feature matrix, so PyTorch differentiates it; NMS, sorting and
+ * top-k run on host copies inside the op with torchvision's exact float32 arithmetic and tie rules. Only the
+ * {@code cpu} device is supported.
+ */
+package org.maskrcnn4j.backend.djl;

@@ -16,7 +16,11 @@ public interface Backend extends AutoCloseable {
 
     ParameterStore parameters();
 
-    /** Prepares {@code fn} for repeated calls (DJL: eager in a per-call memory scope; TF: traced graph). */
+    /**
+     * Prepares {@code fn} for repeated calls (DJL: eager in a per-call memory scope; TF: traced graph).
+     * Compile once and call many times: a traced backend keeps each compiled graph until it is closed.
+     * A traced backend may only detect a shape error when the function is called.
+     */
     CompiledFunction compile(TensorFunction fn);
 
     /**
@@ -25,7 +29,10 @@ public interface Backend extends AutoCloseable {
      */
     CompiledFunction gradient(TensorFunction fn, Collection<String> wrt);
 
-    /** Prepares a training step over every trainable parameter declared when it first runs. */
+    /**
+     * Prepares a training step over every trainable parameter the loss function reads (parameters that
+     * get no gradient are left alone, as in torch).
+     */
     TrainStep trainStep(TensorFunction lossFn, Optimizer optimizer);
 
     @Override

@@ -2,7 +2,7 @@ package org.maskrcnn4j.tensor;
 
 /**
  * An opaque handle to a backend's tensor. Model code only passes tensors to {@link Ops}; it never reads
- * their values (use {@link Backend#toHost} outside model code). While a backend traces, dimensions of
+ * their values (outside model code, {@link CompiledFunction}s return {@link HostTensor}s). While a backend traces, dimensions of
  * {@link #shape()} may be {@link Shape#UNKNOWN}.
  */
 public interface Tensor {

@@ -169,7 +169,7 @@ public abstract class OpsConformance extends BackendTestBase {
         HostTensor w = HostTensor.ofFloats(f(1, 0, 0, 1, 1, 1), 2, 3);
         HostTensor bias = HostTensor.ofFloats(f(0.5f, -1), 2);
         assertThat(run1(inputs("a", a, "w", w, "c", bias), (ops, in) -> ops.linear(in.get("a"), in.get("w"), in.get("c"))).toFloatArray())
-                .containsExactly(1.5f, 4, 4.5f, 10);
+                .containsExactly(1.5f, 5, 4.5f, 14);
 
         // conv: 1x1x3x3 input, 2 filters 2x2, stride 1, padding 0, plus a depthwise-style groups check
         HostTensor img = HostTensor.ofFloats(f(1, 2, 3, 4, 5, 6, 7, 8, 9), 1, 1, 3, 3);

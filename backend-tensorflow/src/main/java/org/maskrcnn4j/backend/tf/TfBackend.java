@@ -1,0 +1,419 @@
+package org.maskrcnn4j.backend.tf;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.maskrcnn4j.tensor.Backend;
+import org.maskrcnn4j.tensor.BackendConfig;
+import org.maskrcnn4j.tensor.BackendException;
+import org.maskrcnn4j.tensor.CompiledFunction;
+import org.maskrcnn4j.tensor.DType;
+import org.maskrcnn4j.tensor.HostTensor;
+import org.maskrcnn4j.tensor.Optimizer;
+import org.maskrcnn4j.tensor.Tensor;
+import org.maskrcnn4j.tensor.TensorFunction;
+import org.maskrcnn4j.tensor.TrainStep;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GPUOptions;
+
+/**
+ * The TensorFlow backend in graph mode. It owns one graph and one session: parameters are resource
+ * variables of that graph, each {@link #compile compiled} function is traced once per input signature
+ * (input names, dtypes and ranks; all dimensions unknown) into its own name scope, and every call is one
+ * {@code Session.run}. Gradients use {@code Graph.addGradients}; a {@link #trainStep train step} also builds
+ * the SGD update into the graph, so a step is a single run that feeds the inputs and the learning rate and
+ * fetches the losses.
+ *
+ * <p>Options (in {@link BackendConfig#options()}): {@code interOpThreads} (default {@code min(2, threads)}).
+ */
+public final class TfBackend implements Backend {
+    private static final Pattern GPU = Pattern.compile("(?:gpu|cuda)(?::(\\d+))?");
+
+    private final String device;
+    private final Graph graph;
+    private final Session session;
+    private final TfParameterStore parameters;
+    private final Object traceLock = new Object();
+    private final AtomicInteger scopes = new AtomicInteger();
+    private final AtomicInteger traces = new AtomicInteger();
+    private volatile boolean closed;
+
+    TfBackend(BackendConfig config) {
+        String dev = config.device() == null ? "cpu" : config.device().trim().toLowerCase(java.util.Locale.ROOT);
+        Matcher gpu = GPU.matcher(dev);
+        int threads = config.threads();
+        int interOp = Math.min(2, threads);
+        String inter = config.options().get("interOpThreads");
+        if (inter != null) {
+            try {
+                interOp = Integer.parseInt(inter.trim());
+            } catch (NumberFormatException e) {
+                throw new BackendException("tensorflow backend: option interOpThreads must be an integer, got '"
+                        + inter + "'");
+            }
+        }
+        ConfigProto.Builder cp = ConfigProto.newBuilder()
+                .setIntraOpParallelismThreads(threads)
+                .setInterOpParallelismThreads(interOp)
+                .setUsePerSessionThreads(true)
+                .setAllowSoftPlacement(true);
+        if (dev.equals("cpu") || dev.equals("cpu:0")) {
+            cp.putDeviceCount("GPU", 0);
+            this.device = "cpu";
+        } else if (gpu.matches()) {
+            String index = gpu.group(1) == null ? "0" : gpu.group(1);
+            cp.setGpuOptions(GPUOptions.newBuilder().setVisibleDeviceList(index).setAllowGrowth(true));
+            probeGpu(cp.build(), "gpu:" + index);
+            this.device = "gpu:" + index;
+        } else {
+            throw new BackendException("tensorflow backend: unknown device '" + config.device()
+                    + "', expected cpu or gpu:<index>");
+        }
+        this.graph = new Graph();
+        this.session = new Session(graph, false, cp.build());
+        this.parameters = new TfParameterStore(this);
+    }
+
+    /** Fails clearly when the GPU is absent (e.g. the CPU-only native build is on the class path). */
+    private static void probeGpu(ConfigProto config, String name) {
+        if (!hasGpuKernels()) {
+            throw new BackendException("tensorflow backend: device " + name + " is not available: the TensorFlow "
+                    + "native library on the class path (" + org.tensorflow.TensorFlow.version() + ") has no GPU "
+                    + "kernels; use the tensorflow-core-native GPU build and a CUDA machine");
+        }
+        ConfigProto strict = config.toBuilder().setAllowSoftPlacement(false).build();
+        try (Graph g = new Graph(); Session s = new Session(g, false, strict)) {
+            GraphOperation c;
+            try (org.tensorflow.Tensor one = TfTypes.toTensor(HostTensor.ofFloats(new float[] {1f}))) {
+                c = g.opBuilder("Const", "probe", g.baseScope()).setAttr("value", one)
+                        .setAttr("dtype", TfTypes.dataType(DType.FLOAT32)).setDevice("/device:GPU:0").build();
+            }
+            s.runner().fetch(c.output(0)).run().close();
+        } catch (RuntimeException e) {
+            throw new BackendException("tensorflow backend: device " + name + " is not available: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the loaded native build registers GPU kernels (the CPU build registers none). */
+    private static boolean hasGpuKernels() {
+        org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope();
+        try {
+            org.tensorflow.internal.c_api.TF_Status status = org.tensorflow.internal.c_api.TF_Status.newStatus();
+            org.tensorflow.internal.c_api.TF_Buffer buf = org.tensorflow.internal.c_api.global.tensorflow
+                    .TF_GetRegisteredKernelsForOp(new org.bytedeco.javacpp.BytePointer("MatMul"), status);
+            status.throwExceptionIfNotOK();
+            try {
+                byte[] bytes = new byte[Math.toIntExact(buf.length())];
+                new org.bytedeco.javacpp.BytePointer(buf.data()).capacity(buf.length()).get(bytes);
+                return org.tensorflow.proto.KernelList.parseFrom(bytes).getKernelList().stream()
+                        .anyMatch(k -> k.getDeviceType().equals("GPU"));
+            } finally {
+                org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteBuffer(buf);
+            }
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new BackendException("tensorflow backend: cannot read the registered kernels", e);
+        } finally {
+            scope.close();
+        }
+    }
+
+    @Override
+    public String name() {
+        return TfBackendProvider.NAME;
+    }
+
+    @Override
+    public String device() {
+        return device;
+    }
+
+    @Override
+    public TfParameterStore parameters() {
+        return parameters;
+    }
+
+    @Override
+    public CompiledFunction compile(TensorFunction fn) {
+        checkOpen();
+        return new TfFunction(this, fn, null);
+    }
+
+    @Override
+    public CompiledFunction gradient(TensorFunction fn, Collection<String> wrt) {
+        checkOpen();
+        if (wrt.isEmpty()) {
+            throw new IllegalArgumentException("gradient: no input named to differentiate with respect to");
+        }
+        return new TfFunction(this, fn, List.copyOf(wrt));
+    }
+
+    @Override
+    public TrainStep trainStep(TensorFunction lossFn, Optimizer optimizer) {
+        checkOpen();
+        if (!(optimizer instanceof Optimizer.Sgd sgd)) {
+            throw new UnsupportedOperationException("tensorflow backend: optimizer " + optimizer
+                    + " is not implemented yet");
+        }
+        return new TfTrainStep(this, lossFn, sgd);
+    }
+
+    @Override
+    public void close() {
+        synchronized (traceLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            session.close();
+            graph.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TfBackend(" + device + ", TensorFlow " + org.tensorflow.TensorFlow.version() + ")";
+    }
+
+    // ================================================================== shared machinery
+
+    Graph graph() {
+        return graph;
+    }
+
+    Session session() {
+        return session;
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("tensorflow backend is closed");
+        }
+    }
+
+    /** How many traces this backend has built (for tests: one per input signature and function). */
+    int traceCount() {
+        return traces.get();
+    }
+
+    /** An input's part of a signature. */
+    record InputSpec(String name, DType dtype, int rank) {
+    }
+
+    /** The signature of a call: inputs sorted by name, with dtype and rank. */
+    static List<InputSpec> signature(Map<String, HostTensor> inputs) {
+        List<InputSpec> out = new ArrayList<>();
+        for (Map.Entry<String, HostTensor> e : new TreeMap<>(inputs).entrySet()) {
+            if (e.getValue() == null) {
+                throw new IllegalArgumentException("input '" + e.getKey() + "' is null");
+            }
+            out.add(new InputSpec(e.getKey(), e.getValue().dtype(), e.getValue().shape().rank()));
+        }
+        return out;
+    }
+
+    /** A function traced into the graph: its placeholders, fetches and targets. */
+    static final class Traced {
+        final Map<String, Output<?>> placeholders = new LinkedHashMap<>();
+        final List<String> outputNames = new ArrayList<>();
+        final List<Output<?>> fetches = new ArrayList<>();
+        /** For each output name, its index in {@link #fetches} (duplicate outputs are fetched once). */
+        final List<Integer> fetchIndex = new ArrayList<>();
+        final List<GraphOperation> targets = new ArrayList<>();
+        Output<?> learningRate;
+
+        void addOutput(String name, Output<?> value) {
+            int i = fetches.indexOf(value);
+            if (i < 0) {
+                i = fetches.size();
+                fetches.add(value);
+            }
+            outputNames.add(name);
+            fetchIndex.add(i);
+        }
+    }
+
+    /** The result of running a traced function's body: the trace, its ops, inputs and outputs. */
+    record Body(TfTrace trace, TfOps ops, Map<String, Output<?>> placeholders, Map<String, TfTensor> outputs) {
+    }
+
+    /** Traces {@code fn} on placeholders of the signature; the caller adds to the trace, then finishes it. */
+    Body traceBody(String kind, TensorFunction fn, List<InputSpec> signature) {
+        checkOpen();
+        TfTrace trace = new TfTrace(this, graph, kind + scopes.incrementAndGet(), false);
+        Body body = traceInto(trace, fn, signature, null);
+        traces.incrementAndGet();
+        return body;
+    }
+
+    private Body traceInto(TfTrace trace, TensorFunction fn, List<InputSpec> signature,
+            Map<String, HostTensor> staticShapes) {
+        TfOps ops = new TfOps(trace);
+        Map<String, Output<?>> placeholders = new LinkedHashMap<>();
+        Map<String, Tensor> inputs = new LinkedHashMap<>();
+        for (InputSpec s : signature) {
+            org.tensorflow.ndarray.Shape shape = staticShapes == null ? TfTypes.unknownDims(s.rank())
+                    : TfTypes.tfShape(staticShapes.get(s.name()).shape());
+            Output<?> ph = ops.placeholder(s.dtype(), shape);
+            placeholders.put(s.name(), ph);
+            inputs.put(s.name(), new TfTensor(trace, ph, false));
+        }
+        Map<String, Tensor> result = fn.apply(ops, Collections.unmodifiableMap(inputs));
+        if (result == null || result.isEmpty()) {
+            throw new IllegalArgumentException("the function returned no outputs");
+        }
+        Map<String, TfTensor> outputs = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : result.entrySet()) {
+            if (!(e.getValue() instanceof TfTensor t) || t.trace != trace) {
+                throw new IllegalArgumentException("output '" + e.getKey() + "' is not a tensor of this trace: "
+                        + e.getValue());
+            }
+            outputs.put(e.getKey(), t);
+        }
+        return new Body(trace, ops, placeholders, outputs);
+    }
+
+    /**
+     * Explains a run-time failure of a traced function. Traced with unknown dimensions, most shape errors
+     * surface only when TensorFlow runs; this traces the function again, into a throwaway graph, with the
+     * static shapes of the failing call, so that the ops' own checks report the op and shapes (as eager
+     * backends do). Always throws.
+     */
+    RuntimeException diagnose(TensorFunction fn, Map<String, HostTensor> inputs, RuntimeException failure) {
+        if (closed || !failure.getClass().getName().startsWith("org.tensorflow.")) {
+            return failure;
+        }
+        try (Graph scratch = new Graph()) {
+            traceInto(new TfTrace(this, scratch, "diagnose", true), fn, signature(inputs), inputs);
+        } catch (RuntimeException e) {
+            e.addSuppressed(failure);
+            return e;
+        }
+        return new IllegalArgumentException("tensorflow backend: the traced function failed at run time: "
+                + failure.getMessage(), failure);
+    }
+
+    /** The lock under which traces are built (the graph is append-only and shared). */
+    Object traceLock() {
+        return traceLock;
+    }
+
+    /**
+     * {@code Graph.addGradients} of the sum of {@code ys} with respect to {@code xs}; an entry is null where
+     * {@code xs[i]} does not influence the {@code ys}. A missing gradient function fails with a message
+     * naming the op.
+     */
+    Output<?>[] gradients(TfTrace trace, Output<?>[] ys, Output<?>[] xs) {
+        // addGradients fails as a whole when one x does not reach the ys, so leave those out
+        java.util.Set<GraphOperation> upstream = upstream(ys);
+        List<Integer> reachable = new ArrayList<>();
+        for (int i = 0; i < xs.length; i++) {
+            if (upstream.contains((GraphOperation) xs[i].op())) {
+                reachable.add(i);
+            }
+        }
+        Output<?>[] dy = new Output<?>[xs.length];
+        if (reachable.isEmpty()) {
+            return dy;
+        }
+        Output<?>[] xr = new Output<?>[reachable.size()];
+        for (int i = 0; i < xr.length; i++) {
+            xr[i] = xs[reachable.get(i)];
+        }
+        try {
+            Output<?>[] dr = graph.addGradients(trace.scope + "/gradients", ys, xr, null);
+            for (int i = 0; i < dr.length; i++) {
+                dy[reachable.get(i)] = dr[i];
+            }
+        } catch (RuntimeException e) {
+            throw new BackendException("tensorflow backend: cannot differentiate: " + e.getMessage(), e);
+        }
+        for (int i = 0; i < dy.length; i++) {
+            if (isNull(dy[i])) {
+                dy[i] = null;
+            }
+        }
+        return dy;
+    }
+
+    /** Every op the ys depend on through data inputs. */
+    private static java.util.Set<GraphOperation> upstream(Output<?>[] ys) {
+        java.util.Set<GraphOperation> seen = new java.util.HashSet<>();
+        java.util.ArrayDeque<GraphOperation> todo = new java.util.ArrayDeque<>();
+        for (Output<?> y : ys) {
+            todo.add((GraphOperation) y.op());
+        }
+        while (!todo.isEmpty()) {
+            GraphOperation op = todo.pop();
+            if (seen.add(op)) {
+                for (int i = 0; i < op.numInputs(); i++) {
+                    todo.add((GraphOperation) op.input(i).op());
+                }
+            }
+        }
+        return seen;
+    }
+
+    private static boolean isNull(Output<?> o) {
+        if (o == null) {
+            return true;
+        }
+        try {
+            GraphOperation op = (GraphOperation) o.op();
+            return op.getUnsafeNativeHandle() == null || op.getUnsafeNativeHandle().isNull();
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
+    /** Runs a traced function: feeds the inputs (and extra feeds), fetches the outputs, runs the targets. */
+    Map<String, HostTensor> run(Traced t, Map<String, HostTensor> inputs,
+            Map<Output<?>, org.tensorflow.Tensor> extraFeeds) {
+        checkOpen();
+        List<org.tensorflow.Tensor> fed = new ArrayList<>();
+        try {
+            Session.Runner runner = session.runner();
+            for (Map.Entry<String, Output<?>> e : t.placeholders.entrySet()) {
+                org.tensorflow.Tensor v = TfTypes.toTensor(inputs.get(e.getKey()));
+                fed.add(v);
+                runner.feed(e.getValue(), v);
+            }
+            for (Map.Entry<Output<?>, org.tensorflow.Tensor> e : extraFeeds.entrySet()) {
+                runner.feed(e.getKey(), e.getValue());
+            }
+            for (Output<?> f : t.fetches) {
+                runner.fetch(f);
+            }
+            for (GraphOperation op : t.targets) {
+                runner.addTarget(op);
+            }
+            Map<String, HostTensor> out = new LinkedHashMap<>();
+            try (Result r = runner.run()) {
+                HostTensor[] values = new HostTensor[t.fetches.size()];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = TfTypes.toHost(r.get(i));
+                }
+                for (int i = 0; i < t.outputNames.size(); i++) {
+                    out.put(t.outputNames.get(i), values[t.fetchIndex.get(i)]);
+                }
+            }
+            return out;
+        } finally {
+            for (org.tensorflow.Tensor v : fed) {
+                v.close();
+            }
+        }
+    }
+}

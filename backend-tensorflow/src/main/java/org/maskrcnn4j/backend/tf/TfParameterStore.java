@@ -1,0 +1,151 @@
+package org.maskrcnn4j.backend.tf;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import org.maskrcnn4j.tensor.DType;
+import org.maskrcnn4j.tensor.HostTensor;
+import org.maskrcnn4j.tensor.ParameterStore;
+import org.maskrcnn4j.tensor.Shape;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Tensor;
+
+/**
+ * Parameters as resource variables ({@code VarHandleOp}) of the backend's graph. Each declared parameter
+ * gets a variable, a read op (fetched by {@link #get}) and an assign from a placeholder (fed by
+ * {@link #set}); traced functions read it with their own {@code ReadVariableOp} and train steps update it
+ * in place, so values stay in native memory between steps.
+ */
+public final class TfParameterStore implements ParameterStore {
+    private final TfBackend backend;
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private int counter;
+
+    record Entry(String name, DType dtype, Shape shape, boolean trainable, Output<?> handle, Output<?> read,
+            Output<?> assignValue, GraphOperation assign) {
+    }
+
+    TfParameterStore(TfBackend backend) {
+        this.backend = backend;
+    }
+
+    @Override
+    public synchronized void declare(String name, HostTensor initialValue, boolean trainable) {
+        backend.checkOpen();
+        Entry e = entries.get(name);
+        if (e != null) {
+            if (!e.shape.equals(initialValue.shape()) || e.dtype != initialValue.dtype()) {
+                throw new IllegalArgumentException("parameter '" + name + "' is declared as " + e.dtype + " "
+                        + e.shape + ", cannot declare it again as " + initialValue.dtype() + " "
+                        + initialValue.shape());
+            }
+            return;
+        }
+        Graph g = backend.graph();
+        String base = "params/" + sanitize(name) + "_" + counter++;
+        DType dtype = initialValue.dtype();
+        Output<?> handle = g.opBuilder("VarHandleOp", base, g.baseScope())
+                .setAttr("dtype", TfTypes.dataType(dtype))
+                .setAttr("shape", TfTypes.tfShape(initialValue.shape()))
+                .setAttr("shared_name", base)
+                .setAttr("container", "")
+                .build().output(0);
+        Output<?> read = g.opBuilder("ReadVariableOp", base + "/read", g.baseScope())
+                .addInput(handle).setAttr("dtype", TfTypes.dataType(dtype)).build().output(0);
+        Output<?> value = g.opBuilder("Placeholder", base + "/value", g.baseScope())
+                .setAttr("dtype", TfTypes.dataType(dtype))
+                .setAttr("shape", TfTypes.tfShape(initialValue.shape()))
+                .build().output(0);
+        GraphOperation assign = g.opBuilder("AssignVariableOp", base + "/assign", g.baseScope())
+                .addInput(handle).addInput(value).setAttr("dtype", TfTypes.dataType(dtype)).build();
+        e = new Entry(name, dtype, initialValue.shape(), trainable, handle, read, value, assign);
+        write(e, initialValue);
+        entries.put(name, e);
+    }
+
+    private static String sanitize(String name) {
+        StringBuilder b = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = Character.isLetterOrDigit(c) && c < 128 || c == '.' || c == '_' || c == '-';
+            b.append(ok ? c : '_');
+        }
+        return b.length() == 0 ? "p" : b.toString();
+    }
+
+    @Override
+    public synchronized boolean contains(String name) {
+        return entries.containsKey(name);
+    }
+
+    @Override
+    public synchronized Set<String> names() {
+        return Collections.unmodifiableSet(new LinkedHashSet<>(entries.keySet()));
+    }
+
+    @Override
+    public synchronized Shape shape(String name) {
+        return entry(name).shape;
+    }
+
+    @Override
+    public synchronized boolean trainable(String name) {
+        return entry(name).trainable;
+    }
+
+    @Override
+    public HostTensor get(String name) {
+        Entry e;
+        synchronized (this) {
+            e = entry(name);
+        }
+        backend.checkOpen();
+        try (Result r = backend.session().runner().fetch(e.read).run()) {
+            return TfTypes.toHost(r.get(0));
+        }
+    }
+
+    @Override
+    public void set(String name, HostTensor value) {
+        Entry e;
+        synchronized (this) {
+            e = entry(name);
+        }
+        if (!e.shape.equals(value.shape()) || e.dtype != value.dtype()) {
+            throw new IllegalArgumentException("parameter '" + name + "' is " + e.dtype + " " + e.shape
+                    + ", cannot set a value of " + value.dtype() + " " + value.shape());
+        }
+        write(e, value);
+    }
+
+    private void write(Entry e, HostTensor value) {
+        backend.checkOpen();
+        try (Tensor t = TfTypes.toTensor(value)) {
+            backend.session().runner().feed(e.assignValue, t).addTarget(e.assign).run().close();
+        }
+    }
+
+    /** The entry of a declared parameter, or an error listing a few declared names. */
+    synchronized Entry entry(String name) {
+        Entry e = entries.get(name);
+        if (e == null) {
+            StringBuilder known = new StringBuilder();
+            int n = 0;
+            for (String k : entries.keySet()) {
+                if (n++ == 10) {
+                    known.append(", ...");
+                    break;
+                }
+                known.append(n == 1 ? "" : ", ").append(k);
+            }
+            throw new IllegalArgumentException("unknown parameter '" + name + "' (" + entries.size()
+                    + " declared" + (entries.isEmpty() ? "" : ": " + known) + ")");
+        }
+        return e;
+    }
+}

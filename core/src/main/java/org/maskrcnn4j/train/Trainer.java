@@ -1,0 +1,139 @@
+package org.maskrcnn4j.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Predicate;
+import org.maskrcnn4j.model.MaskRcnnModel;
+import org.maskrcnn4j.tensor.HostTensor;
+import org.maskrcnn4j.tensor.Optimizer;
+import org.maskrcnn4j.tensor.TrainStep;
+
+/**
+ * Trains a {@link MaskRcnnModel} with SGD (momentum, weight decay except on norm parameters), a
+ * {@link LearningRateSchedule}, periodic atomic checkpoints and resume. The batch order and the sampling
+ * seed of each step are functions of (seed, step), so a resumed run continues exactly where the
+ * interrupted one was.
+ */
+public final class Trainer {
+    /** Training settings. */
+    public record Settings(int steps, int batchSize, LearningRateSchedule schedule, double momentum,
+            double weightDecay, int checkpointEvery, long seed) {
+        public Settings {
+            if (steps <= 0 || batchSize <= 0) {
+                throw new IllegalArgumentException("steps and batch size must be positive, got " + steps + ", " + batchSize);
+            }
+        }
+    }
+
+    private final MaskRcnnModel model;
+    private final List<TrainingExample> data;
+    private final Settings settings;
+    private final Path checkpointDir;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+    private final TrainStep step;
+
+    /**
+     * @param noDecay parameters exempt from weight decay (norm layers, like detectron2's default)
+     * @param checkpointDir where checkpoints go, or null for none
+     */
+    public Trainer(MaskRcnnModel model, List<TrainingExample> data, Settings settings, Predicate<String> noDecay,
+            Path checkpointDir) {
+        if (data.isEmpty()) {
+            throw new IllegalArgumentException("no training examples");
+        }
+        this.model = model;
+        this.data = List.copyOf(data);
+        this.settings = settings;
+        this.checkpointDir = checkpointDir;
+        this.step = model.trainStep(settings.batchSize(),
+                new Optimizer.Sgd(settings.momentum(), settings.weightDecay(), noDecay));
+    }
+
+    public Trainer listen(TrainingListener listener) {
+        listeners.add(listener);
+        return this;
+    }
+
+    /** Runs from step 0. */
+    public void run() throws IOException {
+        run(0);
+    }
+
+    /** Continues from a checkpoint written by this trainer's settings. */
+    public void resume(Path checkpoint) throws IOException {
+        int next = Checkpoint.restore(checkpoint, model, step);
+        run(next);
+    }
+
+    private void run(int first) throws IOException {
+        try {
+            for (int s = first; s < settings.steps(); s++) {
+                long t0 = System.nanoTime();
+                double lr = settings.schedule().at(s);
+                Map<String, Double> losses = step.run(inputs(s), lr);
+                double total = 0;
+                List<String> bad = new ArrayList<>();
+                for (Map.Entry<String, Double> e : losses.entrySet()) {
+                    total += e.getValue();
+                    if (!Double.isFinite(e.getValue())) {
+                        bad.add(e.getKey() + "=" + e.getValue());
+                    }
+                }
+                if (!bad.isEmpty()) {
+                    throw new TrainingDivergedException("training diverged at step " + s + ": " + String.join(", ", bad)
+                            + " (learning rate " + lr + "); lower the learning rate or resume from the last checkpoint");
+                }
+                StepResult r = new StepResult(s, settings.steps(), lr, losses, total, (System.nanoTime() - t0) / 1e9);
+                for (TrainingListener l : listeners) {
+                    l.onStep(r);
+                }
+                boolean last = s == settings.steps() - 1;
+                if (checkpointDir != null && (last || (settings.checkpointEvery() > 0 && (s + 1) % settings.checkpointEvery() == 0))) {
+                    Checkpoint.save(checkpointDir, s + 1, model, step);
+                }
+            }
+        } finally {
+            for (TrainingListener l : listeners) {
+                l.onEnd();
+            }
+        }
+    }
+
+    /** The inputs of step {@code s}: a batch drawn by a per-epoch permutation, and the sampling seed. */
+    Map<String, HostTensor> inputs(int s) {
+        int b = settings.batchSize();
+        Map<String, HostTensor> in = new LinkedHashMap<>();
+        for (int i = 0; i < b; i++) {
+            long position = (long) s * b + i;
+            int epoch = (int) (position / data.size());
+            int[] order = permutation(settings.seed() + epoch, data.size());
+            TrainingExample ex = data.get(order[(int) (position % data.size())]);
+            in.put("image." + i, ex.image());
+            in.put("boxes." + i, ex.boxes());
+            in.put("labels." + i, ex.labels());
+            in.put("masks." + i, ex.masks());
+        }
+        in.put("seed", HostTensor.ofLongs(new long[] {settings.seed() * 1_000_003L + s}, 1));
+        return in;
+    }
+
+    private static int[] permutation(long seed, int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * Training: the SGD trainer with warm-up and step/cosine schedules, atomic checkpoints with exact resume,
+ * and step listeners for metrics and progress.
+ */
+package org.maskrcnn4j.train;

@@ -108,6 +108,14 @@ public final class ResNet extends Module {
         return p -> p.name().startsWith(prefix) && train.stream().noneMatch(t -> p.name().startsWith(prefix + t));
     }
 
+    /**
+     * Whether a state-dict name belongs to a normalisation layer of a ResNet body ({@code bn1},
+     * {@code layerL.B.bnK}, {@code layerL.0.downsample.1}); detectron2 applies no weight decay to those.
+     */
+    public static boolean isNormParameter(String name) {
+        return name.matches("(.*\\.)?(bn\\d|layer\\d+\\.\\d+\\.(bn\\d|downsample\\.1))\\.(weight|bias)");
+    }
+
     /** The ResNet-50/101 block: 1x1 reduce, 3x3 (strided), 1x1 expand x4, residual. */
     static final class Bottleneck extends Layer {
         private final Conv2d conv1;

@@ -1,0 +1,104 @@
+package org.maskrcnn4j.examples.demo;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.maskrcnn4j.examples.render.LossCurve;
+import org.maskrcnn4j.examples.render.Overlays;
+import org.maskrcnn4j.examples.shapes.ShapesDataset;
+import org.maskrcnn4j.model.MaskRcnnConfig;
+import org.maskrcnn4j.model.MaskRcnnModel;
+import org.maskrcnn4j.model.RegionProposalNetwork;
+import org.maskrcnn4j.model.ResNet;
+import org.maskrcnn4j.model.StandardRoIHeads;
+import org.maskrcnn4j.tensor.Backend;
+import org.maskrcnn4j.train.JsonlMetrics;
+import org.maskrcnn4j.train.LearningRateSchedule;
+import org.maskrcnn4j.train.ProgressBar;
+import org.maskrcnn4j.train.Trainer;
+import org.maskrcnn4j.train.TrainingExample;
+
+/**
+ * The demo: generates the shapes dataset, trains a small Mask R-CNN from scratch on the CPU, evaluates it
+ * on a held-out split and writes overlays, the loss curve, metrics and the COCO summaries.
+ */
+public final class Demo {
+    /** What the demo trains and where it writes. */
+    public record Settings(Path out, int trainImages, int valImages, int steps, int batchSize, double learningRate,
+            int imageSize, long seed, int overlays) {
+        /** The README's demo: about ten minutes on a two-core laptop CPU. */
+        public static Settings defaults() {
+            return new Settings(Path.of("out", "demo"), 400, 50, 1500, 2, 0.02, 128, 7, 8);
+        }
+    }
+
+    private Demo() {
+    }
+
+    /** The small configuration: ResNet-18 FPN with 64 channels at 128 pixels, 4 classes (3 shapes + background). */
+    public static MaskRcnnConfig modelConfig(int imageSize, int numClasses) {
+        return MaskRcnnConfig.builder().depth(18).numClasses(numClasses).minSize(imageSize).maxSize(imageSize)
+                .fpnChannels(64).representationSize(256).maskLayers(64, 64)
+                .anchorSizes(16, 32, 64, 128, 256)
+                .rpn(new RegionProposalNetwork.Settings(600, 300, 300, 100, 0.7, 0.7, 0.3, 128, 0.5, 0.0))
+                .roiHeads(new StandardRoIHeads.Settings(0.5, 0.5, 128, 0.25, 0.05, 0.5, 30))
+                .build();
+    }
+
+    /** Runs the demo; progress goes to {@code log}. */
+    public static ShapesEvaluation.Result run(Backend backend, Settings s, PrintStream log) throws IOException {
+        Files.createDirectories(s.out());
+        ShapesDataset.Config data = ShapesDataset.Config.defaults().withSize(s.imageSize(), s.imageSize());
+        ShapesDataset train = new ShapesDataset(s.seed(), data);
+        ShapesDataset val = new ShapesDataset(s.seed() + 1_000_003L, data);
+        log.printf("generating %d training and %d validation images in %s%n", s.trainImages(), s.valImages(),
+                s.out().resolve("data"));
+        train.write(s.out().resolve("data").resolve("train"), s.trainImages());
+        val.write(s.out().resolve("data").resolve("val"), s.valImages());
+        List<ShapesDataset.Sample> trainSamples = train.samples(s.trainImages());
+        List<ShapesDataset.Sample> valSamples = val.samples(s.valImages());
+        List<TrainingExample> examples = new ArrayList<>();
+        for (ShapesDataset.Sample x : trainSamples) {
+            examples.add(new TrainingExample(x.imageTensor(), x.boxesTensor(), x.labelsTensor(), x.masksTensor()));
+        }
+
+        MaskRcnnConfig config = modelConfig(s.imageSize(), ShapesDataset.categories().size() + 1);
+        MaskRcnnModel model = MaskRcnnModel.create(backend, config, s.seed());
+        Trainer.Settings ts = new Trainer.Settings(s.steps(), s.batchSize(),
+                LearningRateSchedule.cosine(s.learningRate(), Math.min(100, s.steps() / 10), 0.001, s.steps()), 0.9, 1e-4, 0,
+                s.seed());
+        LossCurve curve = new LossCurve();
+        log.printf("training %s on %s for %d steps (batch %d)%n", "ResNet-18 FPN Mask R-CNN", backend.name(), s.steps(),
+                s.batchSize());
+        Files.deleteIfExists(s.out().resolve("metrics.jsonl"));
+        new Trainer(model, examples, ts, ResNet::isNormParameter, s.out().resolve("checkpoints"))
+                .listen(new ProgressBar(log))
+                .listen(new JsonlMetrics(s.out().resolve("metrics.jsonl")))
+                .listen(curve)
+                .run();
+        curve.write(s.out().resolve("loss_curve.png"), 900, 500);
+
+        log.printf("evaluating on %d held-out images%n", valSamples.size());
+        ShapesEvaluation.Result r = ShapesEvaluation.evaluate(model, valSamples);
+        Files.writeString(s.out().resolve("eval_bbox.txt"), String.join("\n", r.bbox().lines()) + "\n");
+        Files.writeString(s.out().resolve("eval_segm.txt"), String.join("\n", r.segm().lines()) + "\n");
+        ShapesEvaluation.writeResults(valSamples, r, s.out().resolve("results.json"));
+        Path overlays = s.out().resolve("overlays");
+        Files.createDirectories(overlays);
+        for (int i = 0; i < Math.min(s.overlays(), valSamples.size()); i++) {
+            ImageIO.write(Overlays.draw(valSamples.get(i).image(), r.predictions().get(i),
+                    label -> ShapesDataset.Shape.ofCategoryId(label).label()), "png",
+                    overlays.resolve(String.format("val_%03d.png", i)).toFile());
+        }
+        log.println("bbox:");
+        r.bbox().lines().forEach(l -> log.println("  " + l));
+        log.println("segm:");
+        r.segm().lines().forEach(l -> log.println("  " + l));
+        log.printf("wrote %s (overlays/, loss_curve.png, metrics.jsonl, eval_*.txt, results.json)%n", s.out());
+        return r;
+    }
+}

@@ -1,0 +1,2 @@
+/** Pictures for people: detection overlays and loss curves. */
+package org.maskrcnn4j.examples.render;

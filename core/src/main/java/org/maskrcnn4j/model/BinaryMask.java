@@ -8,6 +8,12 @@ public record BinaryMask(int height, int width, BitSet pixels) {
         pixels = (BitSet) pixels.clone();
     }
 
+    /** A copy of the row-major pixel bits (the mask itself stays immutable). */
+    @Override
+    public BitSet pixels() {
+        return (BitSet) pixels.clone();
+    }
+
     public boolean get(int y, int x) {
         return pixels.get(y * width + x);
     }

@@ -60,7 +60,7 @@ public final class CocoIou {
         if (dt.height() != gt.height() || dt.width() != gt.width()) {
             return -1;
         }
-        BitSet inter = (BitSet) dt.pixels().clone();
+        BitSet inter = dt.pixels();
         inter.and(gt.pixels());
         long i = inter.cardinality();
         if (i == 0) {

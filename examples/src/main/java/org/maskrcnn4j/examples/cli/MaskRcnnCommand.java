@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** The {@code maskrcnn} command line: entry point and the list of subcommands. */
 @Command(name = "maskrcnn", mixinStandardHelpOptions = true, version = "maskrcnn4j 0.1.0",
         description = "Mask R-CNN instance segmentation on the JVM.",
-        subcommands = {DemoCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, PredictCommand.class, ConvertCommand.class,
+                BackendsCommand.class, CommandLine.HelpCommand.class})
 public final class MaskRcnnCommand implements Runnable {
 
     @CommandLine.Spec

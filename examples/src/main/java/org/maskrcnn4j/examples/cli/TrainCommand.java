@@ -1,0 +1,87 @@
+package org.maskrcnn4j.examples.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.maskrcnn4j.examples.pipeline.CocoTrainingData;
+import org.maskrcnn4j.examples.render.LossCurve;
+import org.maskrcnn4j.model.MaskRcnnModel;
+import org.maskrcnn4j.model.ResNet;
+import org.maskrcnn4j.tensor.Backend;
+import org.maskrcnn4j.train.JsonlMetrics;
+import org.maskrcnn4j.train.LearningRateSchedule;
+import org.maskrcnn4j.train.ProgressBar;
+import org.maskrcnn4j.train.Trainer;
+import org.maskrcnn4j.train.TrainingExample;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code maskrcnn train}: train on a COCO dataset folder with checkpoints and resume. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train on a COCO dataset folder (instances.json + images/), e.g. out/demo/data/train.",
+                "Writes checkpoints, metrics.jsonl and loss_curve.png to --out; --resume continues exactly."})
+final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model = new ModelOptions();
+
+    @Option(names = "--data", required = true, description = "COCO dataset folder.")
+    Path data;
+
+    @Option(names = "--out", defaultValue = "out/train", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--steps", defaultValue = "1000", description = "Training steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--batch-size", defaultValue = "2", description = "Images per step (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "0.02", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--warmup", defaultValue = "100", description = "Linear warm-up steps (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--schedule", defaultValue = "cosine", description = "cosine or step (x0.1 at 2/3 and 8/9 of the steps). Default: ${DEFAULT-VALUE}.")
+    String schedule;
+
+    @Option(names = "--checkpoint-every", defaultValue = "500", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Seed of the initialisation, batch order and sampling (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--resume", description = "Continue from the last checkpoint in --out.")
+    boolean resume;
+
+    @Override
+    public Integer call() throws Exception {
+        if (steps <= 0 || batchSize <= 0) {
+            throw new IllegalArgumentException("--steps and --batch-size must be positive");
+        }
+        LearningRateSchedule s = switch (schedule) {
+            case "cosine" -> LearningRateSchedule.cosine(lr, warmup, 0.001, steps);
+            case "step" -> LearningRateSchedule.steps(lr, warmup, 0.001, new int[] {steps * 2 / 3, steps * 8 / 9}, 0.1);
+            default -> throw new IllegalArgumentException("--schedule must be cosine or step, got " + schedule);
+        };
+        List<TrainingExample> examples = CocoTrainingData.load(data);
+        Files.createDirectories(out);
+        try (Backend b = model.openBackend()) {
+            MaskRcnnModel m = model.model(b, false);
+            LossCurve curve = new LossCurve();
+            Trainer t = new Trainer(m, examples, new Trainer.Settings(steps, batchSize, s, 0.9, 1e-4, checkpointEvery, seed),
+                    ResNet::isNormParameter, out.resolve("checkpoints"))
+                    .listen(new ProgressBar(System.err)).listen(new JsonlMetrics(out.resolve("metrics.jsonl"))).listen(curve);
+            if (resume) {
+                t.resume(out.resolve("checkpoints"));
+            } else {
+                t.run();
+            }
+            curve.write(out.resolve("loss_curve.png"), 900, 500);
+        }
+        System.out.println("wrote " + out);
+        return 0;
+    }
+}

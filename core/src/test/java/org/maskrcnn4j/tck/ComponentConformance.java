@@ -112,6 +112,13 @@ public abstract class ComponentConformance extends BackendTestBase {
     }
 
     @Test
+    void pastingNoMasksGivesAnEmptyStack() {
+        HostTensor pasted = run1(inputs("m", HostTensor.ofFloats(new float[0], 0, 28, 28), "b", HostTensor.ofFloats(new float[0], 0, 4)),
+                (ops, t) -> new MaskPaster(1).paste(ops, t.get("m"), t.get("b"), 20, 30));
+        assertThat(pasted.shape()).isEqualTo(Shape.of(0, 20, 30));
+    }
+
+    @Test
     void pastedMasksMatchTorchvision() {
         SafetensorsFile f = Fixtures.open("paste_masks.safetensors");
         HostTensor masks = f.get("masks");

@@ -75,6 +75,9 @@ public abstract class OpsConformance extends BackendTestBase {
         HostTensor padded2 = run1(inputs("a", a), (ops, in) -> ops.pad(in.get("a"), ops.constant(new long[] {1, 0, 0, 2}, 2, 2), 0));
         assertThat(padded2.shape()).isEqualTo(Shape.of(3, 4));
         assertThat(padded2.toFloatArray()).containsExactly(0, 0, 0, 0, 1, 2, 0, 0, 3, 4, 0, 0);
+        HostTensor emptyPadded = run1(inputs("e", HostTensor.ofFloats(new float[0], 0, 2)),
+                (ops, in) -> ops.pad(in.get("e"), new long[] {0, 1}, new long[] {0, 0}, 5));
+        assertThat(emptyPadded.shape()).isEqualTo(Shape.of(0, 3));
     }
 
     @Test

@@ -248,7 +248,7 @@ public final class DjlBackend implements Backend {
         if (!(optimizer instanceof Optimizer.Sgd sgd)) {
             throw new IllegalArgumentException("the djl backend does not support optimizer " + optimizer);
         }
-        return (inputs, learningRate) -> {
+        TrainStepBody body = (inputs, learningRate) -> {
             enter();
             synchronized (AUTOGRAD_LOCK) {
                 boolean grad = JniUtils.isGradMode();
@@ -280,6 +280,28 @@ public final class DjlBackend implements Backend {
                 }
             }
         };
+        return new TrainStep() {
+            @Override
+            public Map<String, Double> run(Map<String, HostTensor> inputs, double learningRate) {
+                return body.run(inputs, learningRate);
+            }
+
+            @Override
+            public Map<String, HostTensor> state() {
+                return parameters.momentumState();
+            }
+
+            @Override
+            public void loadState(Map<String, HostTensor> state) {
+                parameters.loadMomentum(state);
+            }
+        };
+    }
+
+    /** The body of a training step, before it is given its optimizer-state accessors. */
+    @FunctionalInterface
+    private interface TrainStepBody {
+        Map<String, Double> run(Map<String, HostTensor> inputs, double learningRate);
     }
 
     /** torch.optim.SGD on every parameter view of the step that received a gradient. */

@@ -31,6 +31,8 @@ public final class DjlOps implements Ops {
     private final NDManager scope;
     private final boolean trainParameters;
     private final Map<String, PtNDArray> parameterViews = new LinkedHashMap<>();
+    /** Channels-last copies of feature maps already pooled in this call (box and mask heads share them). */
+    private final Map<PtNDArray, PtNDArray> channelsLast = new java.util.IdentityHashMap<>();
 
     DjlOps(DjlBackend backend, NDManager scope, boolean trainParameters) {
         this.backend = backend;
@@ -73,10 +75,15 @@ public final class DjlOps implements Ops {
     }
 
     private DjlTensor op(String name, Supplier<PtNDArray> body) {
+        long t0 = DjlProfiler.ENABLED ? System.nanoTime() : 0;
         try {
             return wrap(body.get());
         } catch (EngineException e) {
             throw new IllegalArgumentException(name + ": " + firstLine(e.getMessage()), e);
+        } finally {
+            if (DjlProfiler.ENABLED) {
+                DjlProfiler.record(name, System.nanoTime() - t0);
+            }
         }
     }
 
@@ -94,6 +101,20 @@ public final class DjlOps implements Ops {
             b.append(' ').append(lines[i].trim());
         }
         return b.toString();
+    }
+
+    /** NumPy broadcasting of two static shapes, or an error naming the op and both shapes. */
+    private static void checkBroadcast(String op, Tensor a, Tensor b) {
+        long[] x = dims(a);
+        long[] y = dims(b);
+        for (int i = 1; i <= Math.min(x.length, y.length); i++) {
+            long p = x[x.length - i];
+            long q = y[y.length - i];
+            if (p != q && p != 1 && q != 1) {
+                throw new IllegalArgumentException(op + ": shapes " + a.shape() + " and " + b.shape()
+                        + " do not broadcast (axis -" + i + ": " + p + " vs " + q + ")");
+            }
+        }
     }
 
     private static int axis(Tensor t, int axis) {
@@ -407,6 +428,14 @@ public final class DjlOps implements Ops {
             p[2 * i] = before[rank - 1 - i];
             p[2 * i + 1] = after[rank - 1 - i];
         }
+        if (t.shape().size() == 0) {
+            // torch refuses to pad a tensor with a zero-size axis; the result is just the padded shape filled
+            long[] dims = t.shape().dims();
+            for (int i = 0; i < rank; i++) {
+                dims[i] += before[i] + after[i];
+            }
+            return full(Shape.of(dims), value, t.dtype());
+        }
         PtNDArray x = nd(t);
         return op("pad", () -> JniUtils.pad(x, p, value));
     }
@@ -446,6 +475,7 @@ public final class DjlOps implements Ops {
 
     @Override
     public Tensor add(Tensor a, Tensor b) {
+        checkBroadcast("add", a, b);
         PtNDArray x = nd(a);
         PtNDArray y = nd(b);
         return op("add", () -> JniUtils.add(x, y));
@@ -453,6 +483,7 @@ public final class DjlOps implements Ops {
 
     @Override
     public Tensor sub(Tensor a, Tensor b) {
+        checkBroadcast("sub", a, b);
         PtNDArray x = nd(a);
         PtNDArray y = nd(b);
         return op("sub", () -> JniUtils.sub(x, y));
@@ -460,6 +491,7 @@ public final class DjlOps implements Ops {
 
     @Override
     public Tensor mul(Tensor a, Tensor b) {
+        checkBroadcast("mul", a, b);
         PtNDArray x = nd(a);
         PtNDArray y = nd(b);
         return op("mul", () -> JniUtils.mul(x, y));
@@ -467,6 +499,7 @@ public final class DjlOps implements Ops {
 
     @Override
     public Tensor div(Tensor a, Tensor b) {
+        checkBroadcast("div", a, b);
         PtNDArray x = nd(a);
         PtNDArray y = nd(b);
         return op("div", () -> JniUtils.div(x, y));
@@ -474,6 +507,7 @@ public final class DjlOps implements Ops {
 
     @Override
     public Tensor floorDiv(Tensor a, Tensor b) {
+        checkBroadcast("floorDiv", a, b);
         if (a.dtype().isFloating() || b.dtype().isFloating()) {
             return floor(div(a, b));
         }
@@ -487,6 +521,7 @@ public final class DjlOps implements Ops {
 
     @Override
     public Tensor maximum(Tensor a, Tensor b) {
+        checkBroadcast("maximum", a, b);
         PtNDArray x = nd(a);
         PtNDArray y = nd(b);
         return op("maximum", () -> JniUtils.max(x, y));
@@ -494,6 +529,7 @@ public final class DjlOps implements Ops {
 
     @Override
     public Tensor minimum(Tensor a, Tensor b) {
+        checkBroadcast("minimum", a, b);
         PtNDArray x = nd(a);
         PtNDArray y = nd(b);
         return op("minimum", () -> JniUtils.min(x, y));
@@ -635,6 +671,7 @@ public final class DjlOps implements Ops {
 
     @Override
     public Tensor eq(Tensor a, Tensor b) {
+        checkBroadcast("eq", a, b);
         PtNDArray x = nd(a);
         PtNDArray y = nd(b);
         return op("eq", () -> JniUtils.eq(x, y));
@@ -642,6 +679,7 @@ public final class DjlOps implements Ops {
 
     @Override
     public Tensor ne(Tensor a, Tensor b) {
+        checkBroadcast("ne", a, b);
         PtNDArray x = nd(a);
         PtNDArray y = nd(b);
         return op("ne", () -> JniUtils.neq(x, y));
@@ -649,6 +687,7 @@ public final class DjlOps implements Ops {
 
     @Override
     public Tensor lt(Tensor a, Tensor b) {
+        checkBroadcast("lt", a, b);
         PtNDArray x = nd(a);
         PtNDArray y = nd(b);
         return op("lt", () -> JniUtils.lt(x, y));
@@ -656,6 +695,7 @@ public final class DjlOps implements Ops {
 
     @Override
     public Tensor le(Tensor a, Tensor b) {
+        checkBroadcast("le", a, b);
         PtNDArray x = nd(a);
         PtNDArray y = nd(b);
         return op("le", () -> JniUtils.lte(x, y));
@@ -663,6 +703,7 @@ public final class DjlOps implements Ops {
 
     @Override
     public Tensor gt(Tensor a, Tensor b) {
+        checkBroadcast("gt", a, b);
         PtNDArray x = nd(a);
         PtNDArray y = nd(b);
         return op("gt", () -> JniUtils.gt(x, y));
@@ -670,6 +711,7 @@ public final class DjlOps implements Ops {
 
     @Override
     public Tensor ge(Tensor a, Tensor b) {
+        checkBroadcast("ge", a, b);
         PtNDArray x = nd(a);
         PtNDArray y = nd(b);
         return op("ge", () -> JniUtils.gte(x, y));
@@ -677,6 +719,7 @@ public final class DjlOps implements Ops {
 
     @Override
     public Tensor logicalAnd(Tensor a, Tensor b) {
+        checkBroadcast("logicalAnd", a, b);
         PtNDArray x = nd(a);
         PtNDArray y = nd(b);
         return op("logicalAnd", () -> JniUtils.logicalAnd(x, y));
@@ -684,6 +727,7 @@ public final class DjlOps implements Ops {
 
     @Override
     public Tensor logicalOr(Tensor a, Tensor b) {
+        checkBroadcast("logicalOr", a, b);
         PtNDArray x = nd(a);
         PtNDArray y = nd(b);
         return op("logicalOr", () -> JniUtils.logicalOr(x, y));
@@ -697,6 +741,9 @@ public final class DjlOps implements Ops {
 
     @Override
     public Tensor where(Tensor cond, Tensor a, Tensor b) {
+        checkBroadcast("where", cond, a);
+        checkBroadcast("where", cond, b);
+        checkBroadcast("where", a, b);
         PtNDArray c = nd(cond);
         PtNDArray x = nd(a);
         PtNDArray y = nd(b);
@@ -1376,13 +1423,20 @@ public final class DjlOps implements Ops {
 
     // ------------------------------------------------------------------ detection primitives
 
+    /** The {@code [N*H*W, C]} matrix of NCHW features, computed once per feature tensor and call. */
+    private PtNDArray channelsLast(PtNDArray features) {
+        synchronized (channelsLast) {
+            return channelsLast.computeIfAbsent(features, DjlRoiAlign::channelsLast);
+        }
+    }
+
     @Override
     public Tensor roiAlign(Tensor features, Tensor rois, int outH, int outW, double spatialScale, int samplingRatio,
             boolean aligned) {
         PtNDArray f = nd(features);
         PtNDArray r = nd(rois);
         return op("roiAlign", () -> DjlRoiAlign.apply(scope, f, r, outH, outW, spatialScale, samplingRatio, aligned,
-                backend.pool(), backend.threads()));
+                backend.pool(), backend.threads(), this::channelsLast));
     }
 
     private static void checkBoxes(String op, Tensor boxes, Tensor scores) {
@@ -1390,8 +1444,8 @@ public final class DjlOps implements Ops {
             throw new IllegalArgumentException(op + ": boxes must be [N, 4], got " + boxes.shape());
         }
         if (scores.rank() != 1 || scores.shape().get(0) != boxes.shape().get(0)) {
-            throw new IllegalArgumentException(op + ": scores must be [N] with N = " + boxes.shape().get(0) + ", got "
-                    + scores.shape());
+            throw new IllegalArgumentException(op + ": scores must be [N] for boxes [N, 4], got boxes " + boxes.shape()
+                    + " and scores " + scores.shape());
         }
     }
 

@@ -113,6 +113,35 @@ public final class DjlParameterStore implements ParameterStore {
         }
     }
 
+    /** Prefix of the optimizer-state keys, as in torch's SGD state ({@code momentum_buffer}). */
+    static final String MOMENTUM = "momentum_buffer/";
+
+    /** Host copies of the momentum buffers, keyed {@code momentum_buffer/<parameter>}. */
+    synchronized Map<String, HostTensor> momentumState() {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        momentum.forEach((name, buf) -> out.put(MOMENTUM + name, DjlTypes.toHost(buf)));
+        return out;
+    }
+
+    /** Replaces every momentum buffer by the values of {@link #momentumState()}; checks names and shapes first. */
+    synchronized void loadMomentum(Map<String, HostTensor> state) {
+        for (Map.Entry<String, HostTensor> e : state.entrySet()) {
+            if (!e.getKey().startsWith(MOMENTUM)) {
+                throw new IllegalArgumentException("unknown optimizer state '" + e.getKey() + "', expected " + MOMENTUM + "<parameter>");
+            }
+            Entry p = entry(e.getKey().substring(MOMENTUM.length()));
+            if (!p.shape().equals(e.getValue().shape()) || p.dtype() != e.getValue().dtype()) {
+                throw new IllegalArgumentException("optimizer state '" + e.getKey() + "' is " + e.getValue().dtype() + " "
+                        + e.getValue().shape() + ", its parameter is " + p.dtype() + " " + p.shape());
+            }
+        }
+        momentum.values().forEach(PtNDArray::close);
+        momentum.clear();
+        for (Map.Entry<String, HostTensor> e : state.entrySet()) {
+            momentum.put(e.getKey().substring(MOMENTUM.length()), DjlTypes.fromHost(manager, e.getValue()));
+        }
+    }
+
     /** Number of declared parameters. */
     synchronized int size() {
         return entries.size();

@@ -77,7 +77,13 @@ final class DjlRoiAlign {
         final double[] count;
         final Axis ys;
         final Axis xs;
-        /** Prefix sums of the entries per RoI ({@code k + 1} values). */
+        /** Entries of each RoI. */
+        final long[] roiNnz;
+        /** Sort key of each RoI: batch index, then the Morton code of its centre cell. */
+        final long[] key;
+        /** Processing position -> RoI (a permutation; each block's range holds that block's RoIs). */
+        final int[] order;
+        /** Prefix sums of the entries in processing order ({@code k + 1} values). */
         final long[] roiOffset;
 
         Plan(int k, int outH, int outW, int width, long hw, long cols) {
@@ -91,7 +97,40 @@ final class DjlRoiAlign {
             this.count = new double[k];
             this.ys = new Axis(k, outH);
             this.xs = new Axis(k, outW);
+            this.roiNnz = new long[k];
+            this.key = new long[k];
+            this.order = new int[k];
             this.roiOffset = new long[k + 1];
+        }
+
+        /**
+         * Orders the RoIs of each block {@code [bounds[i], bounds[i+1])} by location, so that RoIs that touch
+         * the same feature cells are processed one after the other (the product is memory-bound: this keeps
+         * the shared feature rows in cache), and sums the entries in that order.
+         */
+        void arrange(int[] bounds) {
+            for (int b = 0; b + 1 < bounds.length; b++) {
+                Integer[] block = new Integer[bounds[b + 1] - bounds[b]];
+                for (int i = 0; i < block.length; i++) {
+                    block[i] = bounds[b] + i;
+                }
+                Arrays.sort(block, (x, y) -> key[x] != key[y] ? Long.compare(key[x], key[y]) : Integer.compare(x, y));
+                for (int i = 0; i < block.length; i++) {
+                    order[bounds[b] + i] = block[i];
+                }
+            }
+            for (int i = 0; i < k; i++) {
+                roiOffset[i + 1] = roiOffset[i] + roiNnz[order[i]];
+            }
+        }
+
+        /** Entries of the RoIs with index in {@code [from, to)} (any order). */
+        long entries(int from, int to) {
+            long n = 0;
+            for (int r = from; r < to; r++) {
+                n += roiNnz[r];
+            }
+            return n;
         }
 
         long nnz() {
@@ -191,9 +230,22 @@ final class DjlRoiAlign {
             p.count[r] = Math.max(gridH * gridW, 1);
             appendBins(p.ys, r, ys, gridH, height, scratchY);
             appendBins(p.xs, r, xs, gridW, width, scratchX);
-            p.roiOffset[r + 1] = p.roiOffset[r] + (long) p.ys.total(r) * p.xs.total(r);
+            p.roiNnz[r] = (long) p.ys.total(r) * p.xs.total(r);
+            // centre cell (clamped to the map) for the processing order
+            int cy = (int) Math.max(0, Math.min(height - 1, (rois[r * 5 + 2] + rois[r * 5 + 4]) * 0.5 * spatialScale));
+            int cx = (int) Math.max(0, Math.min(width - 1, (rois[r * 5 + 1] + rois[r * 5 + 3]) * 0.5 * spatialScale));
+            p.key[r] = ((long) bRaw << 40) | morton(cy, cx);
         }
         return p;
+    }
+
+    /** Interleaves the low 20 bits of {@code y} and {@code x} (Z-order). */
+    static long morton(int y, int x) {
+        long code = 0;
+        for (int i = 0; i < 20; i++) {
+            code |= ((long) ((x >> i) & 1) << (2 * i)) | ((long) ((y >> i) & 1) << (2 * i + 1));
+        }
+        return code;
     }
 
     /**
@@ -239,8 +291,8 @@ final class DjlRoiAlign {
     }
 
     /**
-     * Writes the entries of RoIs {@code [from, to)} (row-major, columns ascending within a row) at positions
-     * {@code roiOffset[from] - base ..} of the buffers; rows are numbered from {@code rowShift}.
+     * Writes the entries of the RoIs at processing positions {@code [from, to)} (per row, columns ascending)
+     * at buffer positions {@code roiOffset[from] - base ..}; row numbers are shifted down by {@code rowShift}.
      */
     static void fill(Plan p, int from, int to, long base, long rowShift, LongBuffer rows, LongBuffer cols,
             FloatBuffer f32, DoubleBuffer f64) {
@@ -252,7 +304,8 @@ final class DjlRoiAlign {
         int at = Math.toIntExact(p.roiOffset[from] - base);
         Axis ys = p.ys;
         Axis xs = p.xs;
-        for (int r = from; r < to; r++) {
+        for (int pos = from; pos < to; pos++) {
+            int r = p.order[pos];
             long rowBase = (long) r * p.outH * p.outW - rowShift;
             long colBase = p.colBase[r];
             double count = p.count[r];
@@ -327,6 +380,17 @@ final class DjlRoiAlign {
         return JniUtils.createSparseCoo(indices, values, DjlTypes.djlShape(rows, p.cols));
     }
 
+    /**
+     * The contiguous channels-last feature matrix {@code [N*H*W, C]} of NCHW features. For N = 1 the reshape
+     * of the permuted view alone would give a column-major view, which the sparse product reads about 3x
+     * slower, hence the explicit copy.
+     */
+    static PtNDArray channelsLast(PtNDArray features) {
+        long[] fs = features.getShape().getShape();
+        return DjlOps.contiguous(JniUtils.reshape(JniUtils.permute(features, new long[] {0, 2, 3, 1}),
+                new long[] {fs[0] * fs[2] * fs[3], fs[1]}));
+    }
+
     /** {@code [K*oh*ow, C]} -> {@code [K, C, oh, ow]}, contiguous. */
     private static PtNDArray toNchw(PtNDArray prod, int k, int outH, int outW, long c) {
         PtNDArray out = JniUtils.permute(JniUtils.reshape(prod, new long[] {k, outH, outW, c}),
@@ -340,7 +404,8 @@ final class DjlRoiAlign {
      * parallel (PyTorch's sparse-dense product is single-threaded).
      */
     static PtNDArray apply(NDManager scope, PtNDArray features, PtNDArray rois, int outH, int outW,
-            double spatialScale, int samplingRatio, boolean aligned, ExecutorService pool, int threads) {
+            double spatialScale, int samplingRatio, boolean aligned, ExecutorService pool, int threads,
+            java.util.function.UnaryOperator<PtNDArray> channelsLast) {
         long[] fs = features.getShape().getShape();
         long[] rs = rois.getShape().getShape();
         if (fs.length != 4) {
@@ -366,28 +431,28 @@ final class DjlRoiAlign {
         Plan plan = plan(DjlTypes.readDoubles(rois), k, n, h, w, outH, outW, spatialScale, samplingRatio, aligned,
                 dt == DataType.FLOAT32);
 
-        // channels-last contiguous feature matrix [N*H*W, C]; for N = 1 the reshape alone would give a
-        // column-major view, which the sparse product reads about 3x slower, hence the explicit copy
-        PtNDArray f = DjlOps.contiguous(JniUtils.reshape(JniUtils.permute(features, new long[] {0, 2, 3, 1}),
-                new long[] {n * (long) h * w, c}));
+        PtNDArray f = channelsLast.apply(features);
 
+        long total = plan.entries(0, k);
         int parts = 1;
         if (pool != null && threads > 1 && !JniUtils.isGradMode() && k > 1) {
-            parts = (int) Math.min(Math.min(threads, k), Math.max(1, plan.nnz() * c / PARALLEL_MIN_WORK));
+            parts = (int) Math.min(Math.min(threads, k), Math.max(1, total * c / PARALLEL_MIN_WORK));
         }
-        if (parts <= 1) {
-            return toNchw(JniUtils.matmul(sparse(scope, plan, 0, k, dt), f), k, outH, outW, c);
-        }
-        // split the RoIs into blocks of about equal work; each block: build, multiply, reorder
+        // blocks of consecutive RoIs (consecutive output rows) with about equal work
         int[] bounds = new int[parts + 1];
+        long acc = 0;
         for (int i = 1, r = 0; i < parts; i++) {
-            long target = plan.nnz() * i / parts;
-            while (r < k && plan.roiOffset[r] < target) {
-                r++;
+            long target = total * i / parts;
+            while (r < k && acc < target) {
+                acc += plan.roiNnz[r++];
             }
             bounds[i] = Math.max(r, bounds[i - 1]);
         }
         bounds[parts] = k;
+        plan.arrange(bounds);
+        if (parts <= 1) {
+            return toNchw(JniUtils.matmul(sparse(scope, plan, 0, k, dt), f), k, outH, outW, c);
+        }
         List<Future<PtNDArray>> futures = new ArrayList<>(parts);
         PtNDArray[] pieces = new PtNDArray[parts];
         for (int i = 1; i < parts; i++) {

@@ -1,0 +1,98 @@
+package org.maskrcnn4j.examples.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.maskrcnn4j.examples.shapes.ShapesDataset;
+import org.maskrcnn4j.model.MaskRcnnConfig;
+import org.maskrcnn4j.model.MaskRcnnModel;
+import org.maskrcnn4j.tensor.Backend;
+import org.maskrcnn4j.tensor.Backends;
+import org.maskrcnn4j.train.Checkpoint;
+import org.maskrcnn4j.train.LearningRateSchedule;
+import org.maskrcnn4j.train.StepResult;
+import org.maskrcnn4j.train.Trainer;
+import org.maskrcnn4j.train.TrainingDivergedException;
+import org.maskrcnn4j.train.TrainingExample;
+
+/**
+ * Checkpoint and resume: a run stopped after a checkpoint and resumed in a fresh backend produces the
+ * same losses, step for step, as a run that was never interrupted; a diverging run stops with a message
+ * naming the step and the losses.
+ */
+class TrainerResumeTest {
+    @TempDir
+    Path dir;
+
+    private static final MaskRcnnConfig CONFIG = Demo.modelConfig(96, ShapesDataset.categories().size() + 1);
+
+    private static List<TrainingExample> data() {
+        List<TrainingExample> out = new ArrayList<>();
+        for (ShapesDataset.Sample s : new ShapesDataset(21, ShapesDataset.Config.defaults().withSize(96, 96)).samples(3)) {
+            out.add(new TrainingExample(s.imageTensor(), s.boxesTensor(), s.labelsTensor(), s.masksTensor()));
+        }
+        return out;
+    }
+
+    private static Trainer.Settings settings(int steps) {
+        return new Trainer.Settings(steps, 2, LearningRateSchedule.steps(0.01, 2, 0.1, new int[] {3}, 0.5), 0.9, 1e-4, 2, 5);
+    }
+
+    private static List<Map<String, Double>> train(Path out, int steps, boolean resume) throws Exception {
+        List<Map<String, Double>> losses = new ArrayList<>();
+        try (Backend b = Backends.get()) {
+            MaskRcnnModel model = MaskRcnnModel.create(b, CONFIG, 9);
+            Trainer t = new Trainer(model, data(), settings(steps), name -> false, out).listen((StepResult r) -> losses.add(r.losses()));
+            if (resume) {
+                t.resume(out);
+            } else {
+                t.run();
+            }
+        }
+        return losses;
+    }
+
+    @Test
+    void resumedRunRepeatsTheUninterruptedLosses() throws Exception {
+        List<Map<String, Double>> straight = train(dir.resolve("straight"), 4, false);
+        Path interrupted = dir.resolve("interrupted");
+        train(interrupted, 2, false); // stops after step 2 with a checkpoint
+        assertThat(Checkpoint.locate(interrupted)).isEqualTo(interrupted.resolve("step-2"));
+        List<Map<String, Double>> resumed = train(interrupted, 4, true);
+        assertThat(resumed).hasSize(2);
+        assertThat(resumed.get(0)).isEqualTo(straight.get(2));
+        assertThat(resumed.get(1)).isEqualTo(straight.get(3));
+    }
+
+    @Test
+    void aCheckpointIsCompleteOrAbsent() throws Exception {
+        Path out = dir.resolve("run");
+        train(out, 2, false);
+        Path folder = Checkpoint.locate(out);
+        assertThat(folder.resolve("weights.safetensors")).isRegularFile();
+        assertThat(folder.resolve("optimizer.safetensors")).isRegularFile();
+        assertThat(folder.resolve("checkpoint.json")).isRegularFile();
+        try (var files = Files.list(folder)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
+        assertThatThrownBy(() -> Checkpoint.locate(dir.resolve("nothing-here"))).hasMessageContaining("is not a checkpoint");
+    }
+
+    @Test
+    void divergenceStopsWithTheStepAndTheLosses() {
+        Trainer.Settings hot = new Trainer.Settings(3, 2, LearningRateSchedule.steps(1e6, 0, 1, new int[0], 1), 0.9, 0, 0, 5);
+        assertThatThrownBy(() -> {
+            try (Backend b = Backends.get()) {
+                new Trainer(MaskRcnnModel.create(b, CONFIG, 9), data(), hot, name -> false, null).run();
+            }
+        }).isInstanceOf(TrainingDivergedException.class).hasMessageContaining("training diverged at step")
+                .hasMessageMatching("(?s).*loss_\\w+=(NaN|Infinity|-Infinity).*");
+    }
+}

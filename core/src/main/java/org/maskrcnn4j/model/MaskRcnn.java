@@ -113,7 +113,7 @@ public final class MaskRcnn {
         for (int i = 0; i < images.size(); i++) {
             Tensor image = images.get(i);
             long[] original = {image.shape().get(1), image.shape().get(2)};
-            Tensor r = transform.resize(ops, transform.normalize(ops, image));
+            Tensor r = transform.normalizeAndResize(ops, image);
             long[] size = {r.shape().get(1), r.shape().get(2)};
             resized.add(r);
             resizedTargets.add(transform.resizeTarget(ops, targets.get(i), original, size, ops.unsqueeze(r, 0)));

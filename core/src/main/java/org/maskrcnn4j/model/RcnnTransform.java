@@ -103,7 +103,7 @@ public final class RcnnTransform {
      * Normalises and resizes one image {@code [C, h, w]} (floating, values 0..1) to
      * {@link #resizedSize}; the result is {@code [C, h', w']}, not padded.
      */
-    public Tensor resize(Ops ops, Tensor image) {
+    public Tensor normalizeAndResize(Ops ops, Tensor image) {
         long[] hw = spatialSize(image);
         long[] out = resizedSize(hw[0], hw[1]);
         Tensor normalized = normalize(ops, image);
@@ -131,7 +131,7 @@ public final class RcnnTransform {
     public ImageList batch(Ops ops, List<Tensor> images) {
         List<Tensor> resized = new ArrayList<>(images.size());
         for (Tensor image : images) {
-            resized.add(resize(ops, image));
+            resized.add(normalizeAndResize(ops, image));
         }
         return pad(ops, resized);
     }

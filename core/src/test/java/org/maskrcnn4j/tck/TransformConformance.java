@@ -216,7 +216,7 @@ public abstract class TransformConformance extends BackendTestBase {
         }
         float[] boxes = {0, 0, 200, 90, 10.5f, 20.25f, 100.75f, 60.125f};
         Map<String, HostTensor> out = backend.compile((ops, in) -> {
-            Tensor resizedImage = tr.resize(ops, in.get("image"));
+            Tensor resizedImage = tr.normalizeAndResize(ops, in.get("image"));
             Target t = tr.resizeTarget(ops, new Target(in.get("boxes"), in.get("labels"), in.get("masks")),
                     new long[] {h, w}, rs, resizedImage);
             return Map.of("boxes", t.boxes(), "labels", t.labels(), "masks", t.masks());

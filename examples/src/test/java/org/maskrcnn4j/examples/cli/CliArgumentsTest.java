@@ -1,0 +1,78 @@
+package org.maskrcnn4j.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Bad arguments get a one-line message naming what is wrong, an exit code, and never a stack trace. */
+class CliArgumentsTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = MaskRcnnCommand.commandLine();
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(err));
+        return cl.execute(args);
+    }
+
+    private void assertNoStackTrace() {
+        assertThat(err.toString()).doesNotContain("\tat ").doesNotContain("Exception");
+    }
+
+    @Test
+    void trainWithoutDataIsAUsageError() {
+        assertThat(run("train")).isEqualTo(2);
+        assertThat(err.toString()).contains("Missing required option: '--data=<data>'");
+        assertNoStackTrace();
+    }
+
+    @Test
+    void predictOfAMissingFileNamesIt() {
+        assertThat(run("predict", "--weights", dir.resolve("w.safetensors").toString(), dir.resolve("nope.png").toString()))
+                .isEqualTo(1);
+        assertThat(err.toString()).contains("error: input " + dir.resolve("nope.png") + " does not exist");
+        assertNoStackTrace();
+    }
+
+    @Test
+    void unknownConfigListsTheChoices() throws Exception {
+        Path data = dir.resolve("data");
+        Files.createDirectories(data);
+        Files.writeString(data.resolve("instances.json"), "{\"images\": [], \"annotations\": [], \"categories\": []}");
+        assertThat(run("eval", "--data", data.toString(), "--config", "nope", "--weights", "w.safetensors")).isEqualTo(1);
+        assertThat(err.toString()).contains("unknown --config 'nope'; choose one of [shapes, torchvision]");
+        assertNoStackTrace();
+    }
+
+    @Test
+    void convertOfAMissingFileNamesIt() {
+        assertThat(run("convert", dir.resolve("missing.pth").toString(), dir.resolve("out.safetensors").toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("input file " + dir.resolve("missing.pth") + " does not exist");
+        assertNoStackTrace();
+    }
+
+    @Test
+    void convertOfANonCheckpointSaysSo() throws Exception {
+        Path junk = dir.resolve("junk.pth");
+        Files.writeString(junk, "not a checkpoint at all");
+        assertThat(run("convert", junk.toString(), dir.resolve("out.safetensors").toString())).isEqualTo(1);
+        assertThat(err.toString()).contains(junk.toString()).contains("not a PyTorch checkpoint");
+        assertThat(dir.resolve("out.safetensors")).doesNotExist();
+        assertNoStackTrace();
+    }
+
+    @Test
+    void demoRejectsNonPositiveSteps() {
+        assertThat(run("demo", "--steps", "0")).isEqualTo(1);
+        assertThat(err.toString()).contains("--steps, --train-images, --val-images and --batch-size must be positive");
+    }
+}

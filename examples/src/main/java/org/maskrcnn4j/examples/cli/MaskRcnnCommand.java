@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code maskrcnn} command line: entry point and the list of subcommands. */
 @Command(name = "maskrcnn", mixinStandardHelpOptions = true, version = "maskrcnn4j 0.1.0",
         description = "Mask R-CNN instance segmentation on the JVM.",
-        subcommands = {DemoCommand.class, TrainCommand.class, PredictCommand.class, ConvertCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class, ConvertCommand.class,
                 BackendsCommand.class, CommandLine.HelpCommand.class})
 public final class MaskRcnnCommand implements Runnable {
 
@@ -26,7 +26,8 @@ public final class MaskRcnnCommand implements Runnable {
         cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
             PrintWriter err = line.getErr();
             if (ex instanceof BackendException || ex instanceof IllegalArgumentException
-                    || ex instanceof java.io.UncheckedIOException) {
+                    || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException
+                    || ex instanceof org.maskrcnn4j.train.TrainingDivergedException) {
                 err.println("error: " + ex.getMessage());
             } else {
                 err.println("error: " + ex + " (run with -Dmaskrcnn4j.debug=true for details)");

@@ -34,7 +34,6 @@ import org.maskrcnn4j.tensor.TrainStep;
  */
 public final class DjlBackend implements Backend {
     private static final Object AUTOGRAD_LOCK = new Object();
-    private static final ThreadLocal<Integer> THREADS = new ThreadLocal<>();
 
     private final NDManager manager;
     private final DjlParameterStore parameters;
@@ -122,10 +121,10 @@ public final class DjlBackend implements Backend {
         if (closed) {
             throw new BackendException("the djl backend has been closed");
         }
-        Integer set = THREADS.get();
-        if (set == null || set != threads) {
+        // PyTorch's OpenMP thread count is per calling thread (and the last set_num_threads wins globally),
+        // so each call makes sure this thread uses this backend's count
+        if (JniUtils.getNumThreads() != threads) {
             JniUtils.setNumThreads(threads);
-            THREADS.set(threads);
         }
     }
 

@@ -33,6 +33,7 @@ public final class DjlOps implements Ops {
     private final Map<String, PtNDArray> parameterViews = new LinkedHashMap<>();
     /** Channels-last copies of feature maps already pooled in this call (box and mask heads share them). */
     private final Map<PtNDArray, PtNDArray> channelsLast = new java.util.IdentityHashMap<>();
+    private final Map<PtNDArray, PtNDArray> channelsLastGrad = new java.util.IdentityHashMap<>();
 
     DjlOps(DjlBackend backend, NDManager scope, boolean trainParameters) {
         this.backend = backend;
@@ -912,7 +913,36 @@ public final class DjlOps implements Ops {
         PtNDArray in = nd(x);
         PtNDArray w = nd(weight);
         PtNDArray b = bias == null ? null : nd(bias);
-        return op("conv2d", () -> JniUtils.convolution(in, w, b, pair(stride), pair(padding), pair(dilation), groups));
+        return op("conv2d", () -> convolution(in, w, b, pair(stride), pair(padding), pair(dilation), groups));
+    }
+
+    /**
+     * Output channels are padded to this multiple while recording gradients, see {@link #convolution}.
+     */
+    private static final long CONV_CHANNEL_BLOCK = 16;
+
+    /**
+     * {@code torch.conv2d}, working around a defect of the oneDNN kernels in this libtorch build (2.7.1,
+     * oneDNN 3.7.1, seen on AVX-512 and AVX2): the backward-data pass of a convolution whose kernel is larger
+     * than 1x1 and whose output channel count is not a multiple of the kernels' channel block (8 or 16)
+     * returns wrong, run-to-run different values and sometimes NaN for the input gradient (weight and bias
+     * gradients and the forward pass are right). While gradients are recorded such convolutions get zero
+     * filters up to a multiple of 16 output channels and the extra channels are sliced off, which gives
+     * exactly the same values and a correct backward.
+     */
+    static PtNDArray convolution(PtNDArray in, PtNDArray w, PtNDArray b, ai.djl.ndarray.types.Shape stride,
+            ai.djl.ndarray.types.Shape padding, ai.djl.ndarray.types.Shape dilation, int groups) {
+        long[] ws = w.getShape().getShape();
+        long oc = ws[0];
+        boolean pointwise = ws[2] == 1 && ws[3] == 1 && stride.get(0) == 1 && stride.get(1) == 1
+                && dilation.get(0) == 1 && dilation.get(1) == 1;
+        if (groups != 1 || pointwise || oc % CONV_CHANNEL_BLOCK == 0 || !JniUtils.isGradMode()) {
+            return JniUtils.convolution(in, w, b, stride, padding, dilation, groups);
+        }
+        long extra = CONV_CHANNEL_BLOCK - oc % CONV_CHANNEL_BLOCK;
+        PtNDArray wp = JniUtils.pad(w, new long[] {0, 0, 0, 0, 0, 0, 0, extra}, 0);
+        PtNDArray bp = b == null ? null : JniUtils.pad(b, new long[] {0, extra}, 0);
+        return JniUtils.slice(JniUtils.convolution(in, wp, bp, stride, padding, dilation, groups), 1, 0, oc, 1);
     }
 
     private static ai.djl.ndarray.types.Shape pair(int[] v) {
@@ -979,7 +1009,7 @@ public final class DjlOps implements Ops {
                 long padW = kw - 1 - pw;
                 if (padH < 0 || padW < 0) {
                     // padding beyond the kernel crops: convolve without padding, then crop
-                    PtNDArray full = JniUtils.convolution(up, contiguous(k), null, DjlTypes.djlShape(1, 1),
+                    PtNDArray full = convolution(up, contiguous(k), null, DjlTypes.djlShape(1, 1),
                             DjlTypes.djlShape(Math.max(padH, 0), Math.max(padW, 0)), DjlTypes.djlShape(1, 1), 1);
                     long cropH = Math.max(-padH, 0);
                     long cropW = Math.max(-padW, 0);
@@ -987,7 +1017,7 @@ public final class DjlOps implements Ops {
                     long fw = full.getShape().get(3);
                     y = contiguous(JniUtils.slice(JniUtils.slice(full, 2, cropH, fh - cropH, 1), 3, cropW, fw - cropW, 1));
                 } else {
-                    y = JniUtils.convolution(up, contiguous(k), null, DjlTypes.djlShape(1, 1),
+                    y = convolution(up, contiguous(k), null, DjlTypes.djlShape(1, 1),
                             DjlTypes.djlShape(padH, padW), DjlTypes.djlShape(1, 1), 1);
                 }
             }
@@ -1423,10 +1453,14 @@ public final class DjlOps implements Ops {
 
     // ------------------------------------------------------------------ detection primitives
 
-    /** The {@code [N*H*W, C]} matrix of NCHW features, computed once per feature tensor and call. */
+    /**
+     * The {@code [N*H*W, C]} matrix of NCHW features, computed once per feature tensor, call and autograd
+     * mode (a copy made without autograd must not serve a pass that records gradients).
+     */
     private PtNDArray channelsLast(PtNDArray features) {
-        synchronized (channelsLast) {
-            return channelsLast.computeIfAbsent(features, DjlRoiAlign::channelsLast);
+        Map<PtNDArray, PtNDArray> cache = JniUtils.isGradMode() ? channelsLastGrad : channelsLast;
+        synchronized (cache) {
+            return cache.computeIfAbsent(features, DjlRoiAlign::channelsLast);
         }
     }
 

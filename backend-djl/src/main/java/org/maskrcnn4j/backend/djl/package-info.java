@@ -12,6 +12,14 @@
  * collector is process-wide. Detection primitives: RoIAlign is a sparse (COO) bilinear-weight matrix built in
  * Java from the boxes times the channels-last feature matrix, so PyTorch differentiates it; NMS, sorting and
  * top-k run on host copies inside the op with torchvision's exact float32 arithmetic and tie rules. Only the
- * {@code cpu} device is supported.
+ * {@code cpu} device is supported; intra-op threads follow {@link org.maskrcnn4j.tensor.BackendConfig#threads()}.
+ *
+ * <p>Known engine defects worked around here: DJL's bilinear {@code interpolate} always antialiases (bilinear
+ * resize is composed from gathers instead), its {@code batchNorm} takes (input, mean, var, weight, bias)
+ * whatever its parameter names say, its casts and clones drop autograd (float-to-float casts use a
+ * differentiable form while gradients are recorded), and the oneDNN kernels of libtorch 2.7.1 return wrong input
+ * gradients for k>1 convolutions with an output channel count that is not a multiple of 16 (such filters are
+ * zero-padded while gradients are recorded). {@code -Dmaskrcnn4j.djl.profile=true} prints per-op wall-clock
+ * totals at exit.
  */
 package org.maskrcnn4j.backend.djl;

@@ -9,4 +9,10 @@ class DjlMemoryConformanceTest extends MemoryConformance {
     protected Backend createBackend() {
         return DjlTestBackends.create();
     }
+
+    /** Bytes held by the C allocator, where PyTorch's tensors live (see {@link NativeMemory}). */
+    @Override
+    protected long nativeBytesInUse() {
+        return NativeMemory.inUse();
+    }
 }

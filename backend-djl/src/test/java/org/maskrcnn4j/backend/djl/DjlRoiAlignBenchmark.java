@@ -48,9 +48,23 @@ class DjlRoiAlignBenchmark {
             rois[i * 5 + 3] = x1 + bw;
             rois[i * 5 + 4] = y1 + bh;
         }
+        if (Boolean.getBoolean("maskrcnn4j.bench.sorted")) {
+            Integer[] idx = new Integer[boxes];
+            for (int i = 0; i < boxes; i++) {
+                idx[i] = i;
+            }
+            java.util.Arrays.sort(idx, java.util.Comparator.comparingDouble(i -> Math.floor((rois[i * 5 + 2] + rois[i * 5 + 4]) / 64)
+                    * 10000 + (rois[i * 5 + 1] + rois[i * 5 + 3]) / 2));
+            float[] sorted = new float[rois.length];
+            for (int i = 0; i < boxes; i++) {
+                System.arraycopy(rois, idx[i] * 5, sorted, i * 5, 5);
+            }
+            System.arraycopy(sorted, 0, rois, 0, rois.length);
+        }
         Map<String, HostTensor> in = Map.of("f", HostTensor.ofFloats(features, 1, c, h, w), "r",
                 HostTensor.ofFloats(rois, boxes, 5));
-        try (Backend backend = new DjlBackendProvider().create(BackendConfig.defaults())) {
+        int threads = Integer.getInteger("maskrcnn4j.bench.threads", 0);
+        try (Backend backend = new DjlBackendProvider().create(new BackendConfig("cpu", threads, Map.of()))) {
             System.out.printf("roiAlign on %d threads, %d boxes, %dx%dx%d, scale 0.25, sr 2%n",
                     ((DjlBackend) backend).threads(), boxes, c, h, w);
             for (int o : new int[] {7, 14}) {

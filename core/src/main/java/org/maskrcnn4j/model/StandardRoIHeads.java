@@ -82,16 +82,11 @@ public final class StandardRoIHeads implements RoIHeads {
         Tensor pooled = boxPooler.pool(ops, features, proposals, imageSizes);
         BoxPredictor.Output out = boxPredictor.forward(ops, boxHead.forward(ops, pooled));
         List<Detections> detections = new ArrayList<>();
-        long offset = 0;
         List<Tensor> detectedBoxes = new ArrayList<>();
+        List<Tensor> rows = perImageRows(ops, proposals);
         for (int i = 0; i < proposals.size(); i++) {
-            long n = proposals.get(i).shape().get(0);
-            if (n < 0) {
-                throw new IllegalArgumentException("RoI heads need a known proposal count per image");
-            }
-            Tensor logits = ops.slice(out.classLogits(), 0, offset, offset + n);
-            Tensor deltas = ops.slice(out.boxRegression(), 0, offset, offset + n);
-            offset += n;
+            Tensor logits = rows == null ? out.classLogits() : ops.gather(out.classLogits(), rows.get(i), 0);
+            Tensor deltas = rows == null ? out.boxRegression() : ops.gather(out.boxRegression(), rows.get(i), 0);
             Detections d = postprocess(ops, logits, deltas, proposals.get(i), imageSizes[i]);
             detections.add(d);
             detectedBoxes.add(d.boxes());
@@ -102,11 +97,10 @@ public final class StandardRoIHeads implements RoIHeads {
         Tensor maskLogits = maskPredictor.forward(ops, maskHead.forward(ops, maskPooler.pool(ops, features, detectedBoxes, imageSizes)));
         Tensor probs = ops.sigmoid(maskLogits);
         List<Detections> withMasks = new ArrayList<>();
-        long at = 0;
-        for (Detections d : detections) {
-            long n = d.boxes().shape().get(0);
-            Tensor mine = ops.slice(probs, 0, at, at + n); // [D, K, M, M]
-            at += n;
+        List<Tensor> maskRows = perImageRows(ops, detectedBoxes);
+        for (int i = 0; i < detections.size(); i++) {
+            Detections d = detections.get(i);
+            Tensor mine = maskRows == null ? probs : ops.gather(probs, maskRows.get(i), 0); // [D, K, M, M]
             Tensor index = ops.reshape(d.labels(), -1, 1, 1, 1);
             long m = mine.shape().get(2);
             Tensor picked = ops.takeAlongAxis(mine, ops.broadcastTo(index,
@@ -114,6 +108,24 @@ public final class StandardRoIHeads implements RoIHeads {
             withMasks.add(new Detections(d.boxes(), d.scores(), d.labels(), ops.squeeze(picked, 1)));
         }
         return new Output(withMasks, Map.of());
+    }
+
+    /**
+     * The rows of each image in a tensor that concatenates per-image results (int64 index tensors built
+     * from run-time sizes, so a traced backend needs no static counts), or null for a single image.
+     */
+    private static List<Tensor> perImageRows(Ops ops, List<Tensor> perImage) {
+        if (perImage.size() == 1) {
+            return null;
+        }
+        List<Tensor> rows = new ArrayList<>();
+        Tensor offset = ops.scalar(0, DType.INT64);
+        for (Tensor t : perImage) {
+            Tensor n = ops.size(t, 0);
+            rows.add(ops.add(ops.range(n, DType.INT64), offset));
+            offset = ops.add(offset, n);
+        }
+        return rows;
     }
 
     /** torchvision's {@code postprocess_detections} for one image. */

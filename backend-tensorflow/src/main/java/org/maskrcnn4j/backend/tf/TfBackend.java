@@ -17,6 +17,7 @@ import org.maskrcnn4j.tensor.CompiledFunction;
 import org.maskrcnn4j.tensor.DType;
 import org.maskrcnn4j.tensor.HostTensor;
 import org.maskrcnn4j.tensor.Optimizer;
+import org.maskrcnn4j.tensor.Shape;
 import org.maskrcnn4j.tensor.Tensor;
 import org.maskrcnn4j.tensor.TensorFunction;
 import org.maskrcnn4j.tensor.TrainStep;
@@ -69,6 +70,21 @@ public final class TfBackend implements Backend {
                 .setInterOpParallelismThreads(interOp)
                 .setUsePerSessionThreads(true)
                 .setAllowSoftPlacement(true);
+        String rewrite = config.options().getOrDefault("graphOptimizer", "default").trim();
+        org.tensorflow.proto.RewriterConfig.Toggle off = org.tensorflow.proto.RewriterConfig.Toggle.OFF;
+        switch (rewrite) {
+            case "default" -> {
+            }
+            case "off" -> cp.setGraphOptions(org.tensorflow.proto.GraphOptions.newBuilder().setRewriteOptions(
+                    org.tensorflow.proto.RewriterConfig.newBuilder().setDisableMetaOptimizer(true)));
+            case "light" -> cp.setGraphOptions(org.tensorflow.proto.GraphOptions.newBuilder().setRewriteOptions(
+                    org.tensorflow.proto.RewriterConfig.newBuilder().setConstantFolding(off).setLayoutOptimizer(off)
+                            .setArithmeticOptimization(off).setDependencyOptimization(off).setLoopOptimization(off)
+                            .setShapeOptimization(off).setFunctionOptimization(off).setDebugStripper(off)
+                            .setCommonSubgraphElimination(off)));
+            default -> throw new BackendException("tensorflow backend: option graphOptimizer must be default, light "
+                    + "or off, got '" + rewrite + "'");
+        }
         if (dev.equals("cpu") || dev.equals("cpu:0")) {
             cp.putDeviceCount("GPU", 0);
             this.device = "cpu";
@@ -81,6 +97,7 @@ public final class TfBackend implements Backend {
             throw new BackendException("tensorflow backend: unknown device '" + config.device()
                     + "', expected cpu or gpu:<index>");
         }
+        TfGradients.ensureRegistered();
         this.graph = new Graph();
         this.session = new Session(graph, false, cp.build());
         this.parameters = new TfParameterStore(this);
@@ -208,20 +225,79 @@ public final class TfBackend implements Backend {
         return traces.get();
     }
 
-    /** An input's part of a signature. */
-    record InputSpec(String name, DType dtype, int rank) {
+    /** An input's part of a signature; {@code shape} is null where the trace leaves every dimension unknown. */
+    record InputSpec(String name, DType dtype, int rank, Shape shape) {
     }
 
-    /** The signature of a call: inputs sorted by name, with dtype and rank. */
+    /** The signature of a call: inputs sorted by name, with dtype and rank (dimensions unknown). */
     static List<InputSpec> signature(Map<String, HostTensor> inputs) {
+        return signature(inputs, false);
+    }
+
+    /** The signature of a call, with the static shapes of the inputs when {@code withShapes}. */
+    static List<InputSpec> signature(Map<String, HostTensor> inputs, boolean withShapes) {
         List<InputSpec> out = new ArrayList<>();
         for (Map.Entry<String, HostTensor> e : new TreeMap<>(inputs).entrySet()) {
             if (e.getValue() == null) {
                 throw new IllegalArgumentException("input '" + e.getKey() + "' is null");
             }
-            out.add(new InputSpec(e.getKey(), e.getValue().dtype(), e.getValue().shape().rank()));
+            Shape shape = e.getValue().shape();
+            out.add(new InputSpec(e.getKey(), e.getValue().dtype(), shape.rank(), withShapes ? shape : null));
         }
         return out;
+    }
+
+    /** Marks a rank signature whose function needs static shapes (see {@link #traced}). */
+    private static final Traced STATIC_ONLY = new Traced();
+
+    /**
+     * The trace of a function for these inputs, built on first use. A function is first traced with every
+     * dimension unknown, so one graph serves all input sizes; model code that needs static sizes (the
+     * transform computes resize targets from the image size) fails that trace, and then the function is
+     * traced once per distinct set of input shapes instead.
+     */
+    Traced traced(Map<List<InputSpec>, Traced> cache, Map<String, HostTensor> inputs,
+            java.util.function.Function<List<InputSpec>, Traced> build) {
+        List<InputSpec> dynamic = signature(inputs, false);
+        Traced t = cache.get(dynamic);
+        if (t != null && t != STATIC_ONLY) {
+            return t;
+        }
+        List<InputSpec> fixed = signature(inputs, true);
+        if (t == STATIC_ONLY && (t = cache.get(fixed)) != null) {
+            return t;
+        }
+        synchronized (traceLock) {
+            t = cache.get(dynamic);
+            if (t == null) {
+                try {
+                    t = build.apply(dynamic);
+                    cache.put(dynamic, t);
+                    return t;
+                } catch (RuntimeException dynamicFailure) {
+                    try {
+                        t = build.apply(fixed);
+                    } catch (RuntimeException staticFailure) {
+                        if (staticFailure != dynamicFailure) {
+                            staticFailure.addSuppressed(dynamicFailure);
+                        }
+                        throw staticFailure;
+                    }
+                    cache.put(dynamic, STATIC_ONLY);
+                    cache.put(fixed, t);
+                    return t;
+                }
+            }
+            if (t != STATIC_ONLY) {
+                return t;
+            }
+            t = cache.get(fixed);
+            if (t == null) {
+                t = build.apply(fixed);
+                cache.put(fixed, t);
+            }
+            return t;
+        }
     }
 
     /** A function traced into the graph: its placeholders, fetches and targets. */
@@ -253,7 +329,11 @@ public final class TfBackend implements Backend {
     Body traceBody(String kind, TensorFunction fn, List<InputSpec> signature) {
         checkOpen();
         TfTrace trace = new TfTrace(this, graph, kind + scopes.incrementAndGet(), false);
+        long t0 = System.nanoTime();
         Body body = traceInto(trace, fn, signature, null);
+        if (PROFILE) {
+            System.out.printf("tensorflow trace %s: %.0f ms%n", trace.scope, (System.nanoTime() - t0) / 1e6);
+        }
         traces.incrementAndGet();
         return body;
     }
@@ -264,8 +344,8 @@ public final class TfBackend implements Backend {
         Map<String, Output<?>> placeholders = new LinkedHashMap<>();
         Map<String, Tensor> inputs = new LinkedHashMap<>();
         for (InputSpec s : signature) {
-            org.tensorflow.ndarray.Shape shape = staticShapes == null ? TfTypes.unknownDims(s.rank())
-                    : TfTypes.tfShape(staticShapes.get(s.name()).shape());
+            org.tensorflow.ndarray.Shape shape = staticShapes != null ? TfTypes.tfShape(staticShapes.get(s.name()).shape())
+                    : s.shape() != null ? TfTypes.tfShape(s.shape()) : TfTypes.unknownDims(s.rank());
             Output<?> ph = ops.placeholder(s.dtype(), shape);
             placeholders.put(s.name(), ph);
             inputs.put(s.name(), new TfTensor(trace, ph, false));
@@ -378,6 +458,41 @@ public final class TfBackend implements Backend {
         }
     }
 
+    /**
+     * {@code -Dmaskrcnn4j.tf.profile=true}: every run is traced and its most expensive op types and nodes
+     * printed (op times overlap where ops run in parallel), and each trace's build time.
+     */
+    private static final boolean PROFILE = Boolean.getBoolean("maskrcnn4j.tf.profile");
+
+    private static void printProfile(org.tensorflow.proto.RunMetadata metadata) {
+        Map<String, long[]> byType = new java.util.HashMap<>();
+        Map<String, Long> byNode = new java.util.HashMap<>();
+        long total = 0;
+        for (org.tensorflow.proto.DeviceStepStats dev : metadata.getStepStats().getDevStatsList()) {
+            for (org.tensorflow.proto.NodeExecStats n : dev.getNodeStatsList()) {
+                long us = n.getAllEndRelMicros();
+                String label = n.getTimelineLabel();
+                int eq = label.indexOf('=');
+                int paren = label.indexOf('(', Math.max(eq, 0));
+                String type = eq >= 0 && paren > eq ? label.substring(eq + 1, paren).trim() : n.getNodeName();
+                long[] v = byType.computeIfAbsent(type, k -> new long[2]);
+                v[0] += us;
+                v[1]++;
+                String shape = n.getOutputCount() == 0 ? "" : " " + n.getOutput(0).getTensorDescription().getShape()
+                        .getDimList().stream().map(d -> Long.toString(d.getSize())).toList();
+                byNode.merge(n.getNodeName() + " (" + type + ")" + shape, us, Long::sum);
+                total += us;
+            }
+        }
+        StringBuilder b = new StringBuilder("tensorflow profile: " + total / 1000 + " ms of op time\n");
+        byType.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue()[0], x.getValue()[0])).limit(25)
+                .forEach(e -> b.append(String.format("  %-32s %8.1f ms  %5d ops%n", e.getKey(), e.getValue()[0] / 1e3,
+                        e.getValue()[1])));
+        byNode.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).limit(25)
+                .forEach(e -> b.append(String.format("    %8.1f ms  %s%n", e.getValue() / 1e3, e.getKey())));
+        System.out.print(b);
+    }
+
     /** Runs a traced function: feeds the inputs (and extra feeds), fetches the outputs, runs the targets. */
     Map<String, HostTensor> run(Traced t, Map<String, HostTensor> inputs,
             Map<Output<?>, org.tensorflow.Tensor> extraFeeds) {
@@ -400,7 +515,15 @@ public final class TfBackend implements Backend {
                 runner.addTarget(op);
             }
             Map<String, HostTensor> out = new LinkedHashMap<>();
-            try (Result r = runner.run()) {
+            boolean profile = PROFILE;
+            if (profile) {
+                runner.setOptions(org.tensorflow.proto.RunOptions.newBuilder()
+                        .setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build());
+            }
+            try (Result r = profile ? runner.runAndFetchMetadata() : runner.run()) {
+                if (profile) {
+                    r.getMetadata().ifPresent(TfBackend::printProfile);
+                }
                 HostTensor[] values = new HostTensor[t.fetches.size()];
                 for (int i = 0; i < values.length; i++) {
                     values[i] = TfTypes.toHost(r.get(i));

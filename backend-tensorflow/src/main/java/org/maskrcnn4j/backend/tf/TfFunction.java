@@ -26,17 +26,7 @@ final class TfFunction implements CompiledFunction {
 
     @Override
     public Map<String, HostTensor> call(Map<String, HostTensor> inputs) {
-        List<TfBackend.InputSpec> signature = TfBackend.signature(inputs);
-        TfBackend.Traced t = traces.get(signature);
-        if (t == null) {
-            synchronized (backend.traceLock()) {
-                t = traces.get(signature);
-                if (t == null) {
-                    t = trace(signature);
-                    traces.put(signature, t);
-                }
-            }
-        }
+        TfBackend.Traced t = backend.traced(traces, inputs, this::trace);
         try {
             return backend.run(t, inputs, Map.of());
         } catch (RuntimeException e) {

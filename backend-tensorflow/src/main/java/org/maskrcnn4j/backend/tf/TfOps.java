@@ -17,6 +17,13 @@ import org.tensorflow.Output;
  * {@link TfTensor}s of that trace. Convolutions and pooling run NHWC (TensorFlow's fast CPU layout): their
  * results stay NHWC inside, elementwise ops, reductions, softmax and batch norm work on that layout directly,
  * and every other op sees the logical NCHW value (one transpose, built at most once per tensor).
+ *
+ * <p>Routes worth knowing: grouped convolutions run per group (or as {@code DepthwiseConv2dNative}), dilated
+ * ones on a zero-dilated kernel, because TensorFlow's C++ Conv2D gradient ignores {@code dilations};
+ * {@code convTranspose2d} is {@code Conv2DBackpropInput}; {@code topK}/{@code sort} are {@code TopKV2} on a
+ * StopGradient of the keys with the values gathered (so gradients reach them); {@code randomUniform} is
+ * {@code StatelessRandomUniform} keyed by the seed; {@code slice(nms(..), 0, 0, k)} becomes one NMS that stops
+ * after k selections (the same indices, without visiting the rest).
  */
 public final class TfOps implements Ops {
     private static final long[] TO_NHWC = {0, 2, 3, 1};
@@ -29,10 +36,6 @@ public final class TfOps implements Ops {
     }
 
     // ================================================================== plumbing
-
-    private static UnsupportedOperationException notYet(String op) {
-        return new UnsupportedOperationException("tensorflow backend: " + op + " is not implemented yet");
-    }
 
     private TfTensor unwrap(Tensor t) {
         if (t == null) {
@@ -105,6 +108,18 @@ public final class TfOps implements Ops {
      */
     private Output<?> paddings(int... beforeAfter) {
         return op("Reshape", constInts(beforeAfter), constInts(beforeAfter.length / 2, 2));
+    }
+
+    /**
+     * StridedSlice bounds as int32 (clamped to its range, which Python-style bounds allow): the C++
+     * StridedSlice gradient builds its shape as int32, and int64 bounds make that gradient fail to build.
+     */
+    private Output<?> sliceIndex(long... values) {
+        int[] v = new int[values.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, values[i]));
+        }
+        return constInts(v);
     }
 
     private Output<?> transpose(Output<?> x, long[] perm) {
@@ -470,6 +485,9 @@ public final class TfOps implements Ops {
                         + u.shape() + " along axis " + axis);
             }
         }
+        if (ts.size() == 1) {
+            return ts.get(0); // ConcatV2 needs two inputs at least
+        }
         Output<?>[] ins = new Output<?>[ts.size()];
         for (int i = 0; i < ins.length; i++) {
             ins[i] = allNhwc ? ts.get(i).out : logical(ts.get(i));
@@ -506,6 +524,11 @@ public final class TfOps implements Ops {
             throw new IllegalArgumentException("slice: step must be positive, got " + step);
         }
         int a = x.shape().normalizeAxis(axis);
+        NmsSpec nms = trace.nmsResults.get(x.out);
+        if (nms != null && start == 0 && step == 1 && end >= 0) {
+            // the first k kept boxes: one NMS that stops after k selections (it selects in output order)
+            return wrap(nmsOut(nms.boxes(), nms.scores(), nms.threshold(), end));
+        }
         int r = x.rank();
         int physical = x.nhwc ? TfTensor.PHYSICAL_AXIS[a] : a;
         long[] begin = new long[r];
@@ -516,8 +539,8 @@ public final class TfOps implements Ops {
         stop[physical] = end;
         strides[physical] = step;
         long mask = ((1L << r) - 1) & ~(1L << physical);
-        GraphOperationBuilder b = b("StridedSlice").addInput(x.out).addInput(constLongs(begin))
-                .addInput(constLongs(stop)).addInput(constLongs(strides))
+        GraphOperationBuilder b = b("StridedSlice").addInput(x.out).addInput(sliceIndex(begin))
+                .addInput(sliceIndex(stop)).addInput(sliceIndex(strides))
                 .setAttr("begin_mask", mask).setAttr("end_mask", mask);
         return new TfTensor(trace, out(b, "StridedSlice"), x.nhwc);
     }
@@ -643,9 +666,24 @@ public final class TfOps implements Ops {
         return unary("Log", t);
     }
 
+    /**
+     * {@code log(x) / log(2)} evaluated in float64 and corrected to the exact integer where {@code x} is a power
+     * of two (so {@code log2(8) == 3}); the correction sits behind a StopGradient, so the gradient is
+     * {@code 1 / (x ln 2)}.
+     */
     @Override
     public Tensor log2(Tensor t) {
-        throw notYet("log2");
+        TfTensor x = unwrap(t);
+        requireFloating("log2", x);
+        Output<?> xd = castOut(x.out, DType.FLOAT64);
+        Output<?> r = op("RealDiv", op("Log", xd), scalarOut(Math.log(2), DType.FLOAT64));
+        Output<?> rs = op("StopGradient", r);
+        Output<?> k = op("Round", rs);
+        Output<?> exact = op("LogicalAnd", op("Equal", op("Pow", scalarOut(2, DType.FLOAT64), k),
+                op("StopGradient", xd)), op("IsFinite", rs));
+        Output<?> fix = op("SelectV2", exact, op("Sub", k, rs), scalarOut(0, DType.FLOAT64));
+        Output<?> y = op("AddV2", r, op("StopGradient", fix));
+        return new TfTensor(trace, castOut(y, x.dtype()), x.nhwc);
     }
 
     @Override
@@ -885,6 +923,13 @@ public final class TfOps implements Ops {
         return wrap(bb.rank() == 1 ? op("BiasAdd", y, bb.out) : op("AddV2", y, logical(bb)));
     }
 
+    /**
+     * NHWC {@code Conv2D}. Groups run as one convolution per group on channel splits (or one
+     * {@code DepthwiseConv2dNative} when every group has one input channel and there is no dilation); a
+     * dilation is applied to the kernel (zeros inserted between its taps) because TensorFlow's C++ Conv2D
+     * gradient ignores the {@code dilations} attribute; padding other than TensorFlow's SAME is an explicit
+     * {@code Pad} because the gradient also ignores {@code explicit_paddings}.
+     */
     @Override
     public Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
             int groups) {
@@ -895,45 +940,80 @@ public final class TfOps implements Ops {
             throw new IllegalArgumentException("conv2d: expected NCHW input and [out, in, kh, kw] weight, got "
                     + in.shape() + " and " + w.shape());
         }
-        if (groups != 1) {
-            throw notYet("conv2d with groups > 1");
+        checkPairs("conv2d", stride, padding, dilation);
+        if (groups < 1) {
+            throw new IllegalArgumentException("conv2d: groups must be >= 1, got " + groups);
         }
-        if (dilation[0] != 1 || dilation[1] != 1) {
-            // Conv2D's registered C++ gradient ignores the dilations attribute, so a dilated Conv2D would
-            // train with wrong gradients; this needs SpaceToBatchND or a custom gradient.
-            throw notYet("conv2d with dilation > 1");
+        if (stride[0] < 1 || stride[1] < 1 || dilation[0] < 1 || dilation[1] < 1 || padding[0] < 0 || padding[1] < 0) {
+            throw new IllegalArgumentException("conv2d: stride and dilation must be >= 1 and padding >= 0, got stride "
+                    + Arrays.toString(stride) + ", padding " + Arrays.toString(padding) + ", dilation "
+                    + Arrays.toString(dilation));
         }
         long inC = in.shape().get(1);
         long wC = w.shape().get(1);
-        if (inC != Shape.UNKNOWN && wC != Shape.UNKNOWN && inC != wC) {
+        long outC = w.shape().get(0);
+        if (inC != Shape.UNKNOWN && (inC % groups != 0 || wC != Shape.UNKNOWN && inC / groups != wC)) {
             throw new IllegalArgumentException("conv2d: input " + in.shape() + " has " + inC
-                    + " channels but weight " + w.shape() + " expects " + wC + " (groups " + groups + ")");
+                    + " channels but weight " + w.shape() + " expects " + wC + " per group (groups " + groups + ")");
         }
+        if (outC != Shape.UNKNOWN && outC % groups != 0) {
+            throw new IllegalArgumentException("conv2d: weight " + w.shape() + " has " + outC
+                    + " output channels, not divisible by groups " + groups);
+        }
+        boolean dilated = dilation[0] != 1 || dilation[1] != 1;
         long kh = w.shape().get(2);
         long kw = w.shape().get(3);
+        long ekh = kh == Shape.UNKNOWN ? Shape.UNKNOWN : (kh - 1) * dilation[0] + 1;
+        long ekw = kw == Shape.UNKNOWN ? Shape.UNKNOWN : (kw - 1) * dilation[1] + 1;
         Output<?> v = nhwc(in);
         String pad = "VALID";
         if (padding[0] != 0 || padding[1] != 0) {
             // TensorFlow's SAME equals PyTorch's symmetric padding only at stride 1 with p = (k - 1) / 2
-            boolean same = stride[0] == 1 && stride[1] == 1 && kh != Shape.UNKNOWN && kw != Shape.UNKNOWN
-                    && 2L * padding[0] == kh - 1 && 2L * padding[1] == kw - 1;
+            boolean same = stride[0] == 1 && stride[1] == 1 && ekh != Shape.UNKNOWN && ekw != Shape.UNKNOWN
+                    && 2L * padding[0] == ekh - 1 && 2L * padding[1] == ekw - 1;
             if (same) {
                 pad = "SAME";
             } else {
                 // Conv2D's C++ gradient drops explicit_paddings, so pad explicitly and run VALID.
-                Output<?> pads = paddings(0, 0, padding[0], padding[0], padding[1], padding[1], 0, 0);
-                v = op("Pad", v, pads);
+                v = op("Pad", v, paddings(0, 0, padding[0], padding[0], padding[1], padding[1], 0, 0));
             }
         }
-        Output<?> filter = trace.cache.get(w.out);
-        if (filter == null) {
-            filter = transpose(w.out, new long[] {2, 3, 1, 0}); // OIHW -> HWIO
-            trace.cache.put(w.out, filter);
+        Output<?> y;
+        if (groups > 1 && wC == 1 && !dilated) {
+            // depthwise: torch weight [in * m, 1, kh, kw] -> [kh, kw, in, m]; output channel i * m + j as in torch
+            Output<?> f = kh != Shape.UNKNOWN && kw != Shape.UNKNOWN ? op("Reshape", w.out, constLongs(groups, -1, kh, kw))
+                    : op("Reshape", w.out, concatLongs(constLongs(groups, -1), sliceOut(shapeOut(w.out), 0, 2, 4)));
+            f = transpose(f, new long[] {2, 3, 0, 1});
+            y = out(b("DepthwiseConv2dNative").addInput(v).addInput(f)
+                    .setAttr("strides", new long[] {1, stride[0], stride[1], 1})
+                    .setAttr("padding", pad)
+                    .setAttr("data_format", "NHWC"), "DepthwiseConv2dNative");
+        } else {
+            Output<?> filter = trace.cache.get(w.out);
+            if (filter == null) {
+                filter = transpose(w.out, new long[] {2, 3, 1, 0}); // OIHW -> HWIO
+                trace.cache.put(w.out, filter);
+            }
+            if (dilated) {
+                filter = dilateKernel(filter, dilation);
+            }
+            // oneDNN's Conv2DBackpropInput (the input gradient) is wrong for one input and one output channel at
+            // stride > 1: such convolutions get a spare zero output channel, dropped again
+            long outG = outC == Shape.UNKNOWN ? Shape.UNKNOWN : outC / groups;
+            boolean spare = (stride[0] > 1 || stride[1] > 1) && (wC == Shape.UNKNOWN || wC == 1)
+                    && (outG == Shape.UNKNOWN || outG == 1) && in.dtype() != DType.FLOAT64;
+            if (groups == 1) {
+                y = conv2dNhwc(v, filter, stride, pad, spare);
+            } else {
+                Output<?>[] xs = split(v, 3, groups);
+                Output<?>[] fs = split(filter, 3, groups);
+                Output<?>[] ys = new Output<?>[groups];
+                for (int g = 0; g < groups; g++) {
+                    ys[g] = conv2dNhwc(xs[g], fs[g], stride, pad, spare);
+                }
+                y = out(b("ConcatV2").addInputList(ys).addInput(scalarInt(3)), "ConcatV2");
+            }
         }
-        Output<?> y = out(b("Conv2D").addInput(v).addInput(filter)
-                .setAttr("strides", new long[] {1, stride[0], stride[1], 1})
-                .setAttr("padding", pad)
-                .setAttr("data_format", "NHWC"), "Conv2D");
         if (bias != null) {
             TfTensor bb = unwrap(bias);
             checkSameDtype("conv2d", in, bb);
@@ -942,9 +1022,206 @@ public final class TfOps implements Ops {
         return wrapNhwc(y);
     }
 
+    private Output<?> conv2dNhwc(Output<?> v, Output<?> filterHwio, int[] stride, String pad, boolean spare) {
+        Output<?> f = spare ? op("Pad", filterHwio, paddings(0, 0, 0, 0, 0, 0, 0, 1)) : filterHwio;
+        Output<?> y = out(b("Conv2D").addInput(v).addInput(f)
+                .setAttr("strides", new long[] {1, stride[0], stride[1], 1})
+                .setAttr("padding", pad)
+                .setAttr("data_format", "NHWC"), "Conv2D");
+        return spare ? dropLastChannel(y) : y;
+    }
+
+    /** {@code y[..., :-1]} of an NHWC value (the spare channel of the oneDNN workarounds). */
+    private Output<?> dropLastChannel(Output<?> y) {
+        return out(b("StridedSlice").addInput(y).addInput(sliceIndex(0, 0, 0, 0)).addInput(sliceIndex(0, 0, 0, -1))
+                .addInput(sliceIndex(1, 1, 1, 1)).setAttr("begin_mask", 0b0111).setAttr("end_mask", 0b0111),
+                "StridedSlice");
+    }
+
+    /** {@code n} equal pieces of {@code x} along {@code axis} (Split; sizes may be unknown while tracing). */
+    private Output<?>[] split(Output<?> x, int axis, int n) {
+        GraphOperation s = TfTrace.build(b("Split").addInput(scalarInt(axis)).addInput(x).setAttr("num_split", n),
+                "Split");
+        Output<?>[] out = new Output<?>[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = s.output(i);
+        }
+        return out;
+    }
+
+    /**
+     * An HWIO kernel with {@code d - 1} zeros between its taps along H and W, i.e. the dense kernel of the
+     * dilated convolution; built from shape ops so the kernel size may be unknown while tracing.
+     */
+    private Output<?> dilateKernel(Output<?> f, int[] dilation) {
+        for (int axis = 0; axis < 2; axis++) {
+            int d = dilation[axis];
+            if (d == 1) {
+                continue;
+            }
+            Output<?> shape = shapeOut(f);
+            Output<?> e = op("ExpandDims", f, scalarInt(axis + 1)); // [.., k, 1, ..]
+            int[] pads = new int[10];
+            pads[2 * (axis + 1) + 1] = d - 1;
+            e = op("Pad", e, paddings(pads)); // [.., k, d, ..]
+            Output<?> newShape = axis == 0 ? concatLongs(constLongs(-1), sliceOut(shape, 0, 1, 4))
+                    : concatLongs(sliceOut(shape, 0, 0, 1), constLongs(-1), sliceOut(shape, 0, 2, 4));
+            e = op("Reshape", e, newShape); // k * d taps
+            long[] begin = new long[4];
+            long[] end = new long[4];
+            long[] strides = {1, 1, 1, 1};
+            end[axis] = -(d - 1);
+            long mask = 0b1111 & ~(1L << axis);
+            f = out(b("StridedSlice").addInput(e).addInput(sliceIndex(begin)).addInput(sliceIndex(end))
+                    .addInput(sliceIndex(strides)).setAttr("begin_mask", mask).setAttr("end_mask", mask),
+                    "StridedSlice"); // (k - 1) * d + 1 taps
+        }
+        return f;
+    }
+
+    private static void checkPairs(String op, int[]... pairs) {
+        for (int[] p : pairs) {
+            if (p == null || p.length != 2) {
+                throw new IllegalArgumentException(op + ": stride, padding and dilation take {h, w}, got "
+                        + Arrays.toString(p));
+            }
+        }
+    }
+
+    /** The int64 shape of a graph value. */
+    private Output<?> shapeOut(Output<?> x) {
+        return out(b("Shape").addInput(x).setAttr("out_type", TfTypes.dataType(DType.INT64)), "Shape");
+    }
+
+    /** The int32 shape of a graph value. */
+    private Output<?> shapeOut32(Output<?> x) {
+        return out(b("Shape").addInput(x).setAttr("out_type", TfTypes.dataType(DType.INT32)), "Shape");
+    }
+
+    /** {@code x[begin:end]} along {@code axis} of a value of rank {@code rank} (static bounds). */
+    private Output<?> sliceOut(Output<?> x, int axis, long begin, long end) {
+        int rank = x.shape().numDimensions();
+        long[] b0 = new long[rank];
+        long[] e0 = new long[rank];
+        long[] st = new long[rank];
+        Arrays.fill(st, 1);
+        b0[axis] = begin;
+        e0[axis] = end;
+        long mask = ((1L << rank) - 1) & ~(1L << axis);
+        return out(b("StridedSlice").addInput(x).addInput(sliceIndex(b0)).addInput(sliceIndex(e0))
+                .addInput(sliceIndex(st)).setAttr("begin_mask", mask).setAttr("end_mask", mask), "StridedSlice");
+    }
+
+    /** Rank-1 values concatenated. */
+    private Output<?> concatLongs(Output<?>... parts) {
+        return out(b("ConcatV2").addInputList(parts).addInput(scalarInt(0)), "ConcatV2");
+    }
+
+    /** Element {@code i} of a rank-1 value, as a scalar. */
+    private Output<?> element(Output<?> v, long i) {
+        return gatherOut(v, scalarOut(i, DType.INT64), 0);
+    }
+
+    /**
+     * A transposed convolution whose kernel equals its stride (the mask predictor's 2x2 stride-2 deconv): each
+     * input pixel stamps its own {@code kh x kw} block, so it is one MatMul ({@code [NHW, in] x [in, kh*kw*out]})
+     * and a reshuffle of the blocks into place.
+     */
+    private Output<?> stampedConvTranspose(Output<?> v, Output<?> weight, long inH, long inW, long kh, long kw,
+            long outC) {
+        Output<?> ws = shapeOut(weight);
+        Output<?> vs = shapeOut(v);
+        // [in, out, kh, kw] -> [in, kh, kw, out] -> [in, kh * kw * out]
+        Output<?> wm = op("Reshape", transpose(weight, new long[] {0, 2, 3, 1}),
+                concatLongs(sliceOut(ws, 0, 0, 1), constLongs(-1)));
+        Output<?> x2 = op("Reshape", v, concatLongs(constLongs(-1), sliceOut(vs, 0, 3, 4)));
+        Output<?> y = op("MatMul", x2, wm);
+        y = op("Reshape", y, concatLongs(sliceOut(vs, 0, 0, 3), constLongs(kh, kw, -1))); // [N, H, W, kh, kw, out]
+        y = transpose(y, new long[] {0, 1, 3, 2, 4, 5}); // [N, H, kh, W, kw, out]
+        Output<?> h = inH != Shape.UNKNOWN ? constLongs(inH * kh)
+                : op("Reshape", op("Mul", element(vs, 1), scalarOut(kh, DType.INT64)), constLongs(1));
+        Output<?> wd = inW != Shape.UNKNOWN ? constLongs(inW * kw)
+                : op("Reshape", op("Mul", element(vs, 2), scalarOut(kw, DType.INT64)), constLongs(1));
+        Output<?> c = outC != Shape.UNKNOWN ? constLongs(outC) : sliceOut(ws, 0, 1, 2);
+        return op("Reshape", y, concatLongs(sliceOut(vs, 0, 0, 1), h, wd, c));
+    }
+
+    /**
+     * Transposed convolution to the full {@code (H - 1) * s + k} output, cropped by {@code padding} on each side
+     * like PyTorch: a MatMul when the kernel equals the stride (see {@code stampedConvTranspose}), else
+     * {@code Conv2DBackpropInput} (the gradient of a VALID convolution).
+     */
     @Override
     public Tensor convTranspose2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding) {
-        throw notYet("convTranspose2d");
+        TfTensor in = unwrap(x);
+        TfTensor w = unwrap(weight);
+        checkSameDtype("convTranspose2d", in, w);
+        if (in.rank() != 4 || w.rank() != 4) {
+            throw new IllegalArgumentException("convTranspose2d: expected NCHW input and [in, out, kh, kw] weight, "
+                    + "got " + in.shape() + " and " + w.shape());
+        }
+        checkPairs("convTranspose2d", stride, padding);
+        if (stride[0] < 1 || stride[1] < 1 || padding[0] < 0 || padding[1] < 0) {
+            throw new IllegalArgumentException("convTranspose2d: stride must be >= 1 and padding >= 0, got stride "
+                    + Arrays.toString(stride) + ", padding " + Arrays.toString(padding));
+        }
+        long inC = in.shape().get(1);
+        long wC = w.shape().get(0);
+        if (inC != Shape.UNKNOWN && wC != Shape.UNKNOWN && inC != wC) {
+            throw new IllegalArgumentException("convTranspose2d: input " + in.shape() + " has " + inC
+                    + " channels but weight " + w.shape() + " expects " + wC);
+        }
+        Output<?> v = nhwc(in);
+        long inH = in.shape().get(2);
+        long inW = in.shape().get(3);
+        long kh = w.shape().get(2);
+        long kw = w.shape().get(3);
+        long outC = w.shape().get(1);
+        Output<?> y;
+        if (kh == stride[0] && kw == stride[1]) {
+            y = stampedConvTranspose(v, w.out, inH, inW, kh, kw, outC);
+        } else {
+            // oneDNN's Conv2DBackpropInput is wrong for one input and one output channel at stride > 1: give
+            // the filter a zero output channel where that can happen, and drop it again
+            long inC2 = w.shape().get(0);
+            boolean spare = (stride[0] > 1 || stride[1] > 1) && (outC == Shape.UNKNOWN || outC == 1)
+                    && (inC2 == Shape.UNKNOWN || inC2 == 1) && in.dtype() != DType.FLOAT64;
+            Output<?> weights = spare ? op("Pad", w.out, paddings(0, 0, 0, 1, 0, 0, 0, 0)) : w.out;
+            Output<?> filter = transpose(weights, new long[] {2, 3, 1, 0}); // [in, out, kh, kw] -> [kh, kw, out, in]
+            Output<?> xs = shapeOut32(v);
+            Output<?> fs = shapeOut32(filter);
+            // constants where the sizes are static, so that shape inference keeps them
+            Output<?> h = inH != Shape.UNKNOWN && kh != Shape.UNKNOWN
+                    ? scalarInt(Math.toIntExact((inH - 1) * stride[0] + kh))
+                    : op("AddV2", op("Mul", op("Sub", element(xs, 1), scalarInt(1)), scalarInt(stride[0])),
+                            element(fs, 0));
+            Output<?> wd = inW != Shape.UNKNOWN && kw != Shape.UNKNOWN
+                    ? scalarInt(Math.toIntExact((inW - 1) * stride[1] + kw))
+                    : op("AddV2", op("Mul", op("Sub", element(xs, 2), scalarInt(1)), scalarInt(stride[1])),
+                            element(fs, 1));
+            Output<?> c = outC != Shape.UNKNOWN ? scalarInt(Math.toIntExact(outC + (spare ? 1 : 0))) : element(fs, 2);
+            Output<?> sizes = out(b("Pack").addInputList(new Output<?>[] {element(xs, 0), h, wd, c})
+                    .setAttr("axis", 0), "Pack");
+            y = out(b("Conv2DBackpropInput").addInput(sizes).addInput(filter).addInput(v)
+                    .setAttr("strides", new long[] {1, stride[0], stride[1], 1})
+                    .setAttr("padding", "VALID")
+                    .setAttr("data_format", "NHWC"), "Conv2DBackpropInput");
+            if (spare) {
+                y = dropLastChannel(y);
+            }
+        }
+        if (padding[0] != 0 || padding[1] != 0) {
+            long mask = 0b1001 | (padding[0] == 0 ? 0b0010 : 0) | (padding[1] == 0 ? 0b0100 : 0);
+            y = out(b("StridedSlice").addInput(y).addInput(sliceIndex(0, padding[0], padding[1], 0))
+                    .addInput(sliceIndex(0, -padding[0], -padding[1], 0)).addInput(sliceIndex(1, 1, 1, 1))
+                    .setAttr("begin_mask", mask).setAttr("end_mask", mask), "StridedSlice");
+        }
+        if (bias != null) {
+            TfTensor bb = unwrap(bias);
+            checkSameDtype("convTranspose2d", in, bb);
+            y = op("BiasAdd", y, bb.out);
+        }
+        return wrapNhwc(y);
     }
 
     @Override
@@ -977,9 +1254,38 @@ public final class TfOps implements Ops {
         return wrap(op("AddV2", op("Mul", in.out, s), t));
     }
 
+    /** Group norm on the NHWC value: statistics over {@code (H, W, C / G)} per sample and group. */
     @Override
     public Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, double eps) {
-        throw notYet("groupNorm");
+        TfTensor in = unwrap(x);
+        if (in.rank() != 4) {
+            throw new IllegalArgumentException("groupNorm: expected NCHW input, got " + in.shape());
+        }
+        requireFloating("groupNorm", in);
+        long c = in.shape().get(1);
+        if (groups < 1 || c != Shape.UNKNOWN && c % groups != 0) {
+            throw new IllegalArgumentException("groupNorm: " + c + " channels of " + in.shape()
+                    + " do not split into " + groups + " groups");
+        }
+        Output<?> v = nhwc(in);
+        Output<?> s = shapeOut(v);
+        Output<?> g = op("Reshape", v, concatLongs(sliceOut(s, 0, 0, 3), constLongs(groups, -1)));
+        Output<?> axes = constInts(1, 2, 4);
+        Output<?> mean = out(b("Mean").addInput(g).addInput(axes).setAttr("keep_dims", true), "Mean");
+        Output<?> d = op("Sub", g, mean);
+        Output<?> var = out(b("Mean").addInput(op("Square", d)).addInput(axes).setAttr("keep_dims", true), "Mean");
+        Output<?> y = op("Reshape", op("Mul", d, op("Rsqrt", op("AddV2", var, scalarOut(eps, in.dtype())))), s);
+        if (weight != null) {
+            TfTensor w = unwrap(weight);
+            checkSameDtype("groupNorm", in, w);
+            y = op("Mul", y, w.out);
+        }
+        if (bias != null) {
+            TfTensor bb = unwrap(bias);
+            checkSameDtype("groupNorm", in, bb);
+            y = op("AddV2", y, bb.out);
+        }
+        return wrapNhwc(y);
     }
 
     @Override
@@ -1005,20 +1311,124 @@ public final class TfOps implements Ops {
         return wrapNhwc(y);
     }
 
+    /**
+     * {@code ResizeNearestNeighbor} on the NHWC value (legacy scaler, no half-pixel centres): source index
+     * {@code min(floor(dst * (float) in / out), in - 1)}, PyTorch's {@code interpolate(mode="nearest")}.
+     */
     @Override
     public Tensor resizeNearestLike(Tensor x, Tensor like) {
-        throw notYet("resizeNearestLike");
+        TfTensor in = unwrap(x);
+        TfTensor l = unwrap(like);
+        if (in.rank() != 4 || l.rank() < 2) {
+            throw new IllegalArgumentException("resizeNearestLike: need NCHW input and a [.., h, w] reference, got "
+                    + in.shape() + " and " + l.shape());
+        }
+        Output<?> ls = shapeOut32(l.out);
+        Output<?> size = l.nhwc ? sliceOut(ls, 0, 1, 3) : sliceOut(ls, 0, l.rank() - 2, l.rank());
+        Output<?> v = nhwc(in);
+        boolean bool = in.dtype() == DType.BOOL;
+        if (bool) {
+            v = castOut(v, DType.UINT8);
+        }
+        Output<?> y = out(b("ResizeNearestNeighbor").addInput(v).addInput(size).setAttr("align_corners", false)
+                .setAttr("half_pixel_centers", false), "ResizeNearestNeighbor");
+        return wrapNhwc(bool ? castOut(y, DType.BOOL) : y);
     }
 
     @Override
     public Tensor resizeBilinear(Tensor x, long outH, long outW) {
-        throw notYet("resizeBilinear");
+        TfTensor in = unwrap(x);
+        checkResize("resizeBilinear", in, outH, outW);
+        return bilinear(in, outH, outW, Double.NaN, Double.NaN);
     }
 
     @Override
     public Tensor resizeBilinearByScale(Tensor x, double scaleH, double scaleW) {
-        throw notYet("resizeBilinearByScale");
+        TfTensor in = unwrap(x);
+        if (!(scaleH > 0) || !(scaleW > 0) || Double.isInfinite(scaleH) || Double.isInfinite(scaleW)) {
+            throw new IllegalArgumentException("resizeBilinearByScale: scales must be positive and finite, got "
+                    + scaleH + ", " + scaleW);
+        }
+        if (in.rank() != 4) {
+            throw new IllegalArgumentException("resizeBilinearByScale: input must be NCHW, got " + in.shape());
+        }
+        long h = in.shape().get(2);
+        long w = in.shape().get(3);
+        long outH = h == Shape.UNKNOWN ? -1 : (long) Math.floor(h * scaleH);
+        long outW = w == Shape.UNKNOWN ? -1 : (long) Math.floor(w * scaleW);
+        if (outH == 0 || outW == 0) {
+            throw new IllegalArgumentException("resizeBilinearByScale: " + in.shape() + " scaled by " + scaleH + " x "
+                    + scaleW + " is empty");
+        }
+        return bilinear(in, outH, outW, scaleH, scaleW);
     }
+
+    private static void checkResize(String op, TfTensor x, long outH, long outW) {
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException(op + ": input must be NCHW, got " + x.shape());
+        }
+        if (outH <= 0 || outW <= 0) {
+            throw new IllegalArgumentException(op + ": output size must be positive, got " + outH + "x" + outW);
+        }
+    }
+
+    /**
+     * PyTorch's {@code upsample_bilinear2d} with {@code align_corners=False}, as two gathers and a lerp per
+     * axis (width, then height, as its kernel nests them). Without a scale ({@code NaN}) the source ratio is
+     * {@code (opmath) in / out}, otherwise {@code (opmath) (1 / scale)} and the output size is
+     * {@code floor(in * scale)} ({@code -1} when unknown while tracing). The source index is
+     * {@code max(ratio * (dst + 0.5) - 0.5, 0)} evaluated in double and rounded to the op-math type (float for
+     * float32 input), neighbours {@code floor} and {@code min(floor + 1, in - 1)}; an axis whose size does not
+     * change is copied, as in PyTorch.
+     */
+    private TfTensor bilinear(TfTensor x, long outH, long outW, double scaleH, double scaleW) {
+        requireFloating("resizeBilinear", x);
+        Output<?> v = x.out;
+        int hAxis = x.nhwc ? 1 : 2;
+        int wAxis = x.nhwc ? 2 : 3;
+        Output<?> shape = shapeOut(v);
+        v = lerpAxis(v, wAxis, element(shape, wAxis), outW, scaleW, x.dtype());
+        v = lerpAxis(v, hAxis, element(shape, hAxis), outH, scaleH, x.dtype());
+        return new TfTensor(trace, v, x.nhwc);
+    }
+
+    private Output<?> lerpAxis(Output<?> v, int axis, Output<?> inSize, long outStatic, double scale, DType dt) {
+        DType math = dt == DType.FLOAT64 ? DType.FLOAT64 : DType.FLOAT32;
+        Output<?> outSize = outStatic >= 0 ? scalarOut(outStatic, DType.INT64)
+                : castOut(op("Floor", op("Mul", castOut(inSize, DType.FLOAT64), scalarOut(scale, DType.FLOAT64))),
+                        DType.INT64);
+        Output<?> ratio = Double.isNaN(scale)
+                ? op("RealDiv", castOut(inSize, math), castOut(outSize, math))
+                : scalarOut(math == DType.FLOAT32 ? (double) (float) (1.0 / scale) : 1.0 / scale, math);
+        Output<?> dstI = op("Range", scalarOut(0, DType.INT64), outSize, scalarOut(1, DType.INT64));
+        Output<?> dst = castOut(dstI, DType.FLOAT64);
+        Output<?> src = op("Sub", op("Mul", castOut(ratio, DType.FLOAT64), op("AddV2", dst, scalarOut(0.5, DType.FLOAT64))),
+                scalarOut(0.5, DType.FLOAT64));
+        src = op("Maximum", castOut(src, math), scalarOut(0, math));
+        Output<?> last = op("Sub", inSize, scalarOut(1, DType.INT64));
+        Output<?> i0 = op("Minimum", castOut(src, DType.INT64), last);
+        Output<?> i1 = op("Minimum", op("AddV2", i0, scalarOut(1, DType.INT64)), last);
+        Output<?> l1 = op("Minimum", op("Maximum", op("Sub", src, castOut(i0, math)), scalarOut(0, math)),
+                scalarOut(1, math));
+        // an axis whose size does not change is copied
+        Output<?> same = op("Equal", inSize, outSize);
+        i0 = op("SelectV2", same, dstI, i0);
+        i1 = op("SelectV2", same, dstI, i1);
+        l1 = op("SelectV2", same, scalarOut(0, math), l1);
+        Output<?> l0 = op("Sub", scalarOut(1, math), l1);
+        int rank = v.shape().numDimensions();
+        long[] wshape = new long[rank - axis];
+        Arrays.fill(wshape, 1);
+        wshape[0] = -1;
+        // the weights are constants of the sizes: no gradient flows into their (partly non-differentiable) graph
+        l0 = op("StopGradient", op("Reshape", castOut(l0, dt), constLongs(wshape)));
+        l1 = op("StopGradient", op("Reshape", castOut(l1, dt), constLongs(wshape)));
+        Output<?> a = gatherOut(v, i0, axis);
+        Output<?> b = gatherOut(v, i1, axis);
+        return op("AddV2", op("Mul", a, l0), op("Mul", b, l1));
+    }
+
+
 
     // ================================================================== activations and losses
 
@@ -1099,11 +1509,6 @@ public final class TfOps implements Ops {
         return wrap(gatherOut(logical(x), logical(i), a));
     }
 
-    /**
-     * {@code torch.gather} as one flat {@code GatherV2}: the flat index of {@code out[p]} is
-     * {@code sum_d coord_d * stride_d} where {@code coord_axis = indices[p]} and the other coordinates are
-     * {@code p}'s own, so the index tensor may be smaller than {@code t} off the axis, as in PyTorch.
-     */
     @Override
     public Tensor takeAlongAxis(Tensor t, Tensor indices, int axis) {
         TfTensor x = unwrap(t);
@@ -1117,12 +1522,20 @@ public final class TfOps implements Ops {
                     + x.shape());
         }
         int a = x.shape().normalizeAxis(axis);
-        Output<?> values = logical(x);
-        Output<?> index = castOut(logical(idx), DType.INT64);
-        Output<?> valueShape = out(b("Shape").addInput(values).setAttr("out_type", TfTypes.dataType(DType.INT64)),
-                "Shape");
-        Output<?> indexShape = out(b("Shape").addInput(index).setAttr("out_type", TfTypes.dataType(DType.INT64)),
-                "Shape");
+        return wrap(takeAlongOut(logical(x), castOut(logical(idx), DType.INT64), a, r));
+    }
+
+    /**
+     * {@code torch.gather} as one flat {@code GatherV2}: the flat index of {@code out[p]} is
+     * {@code sum_d coord_d * stride_d} where {@code coord_axis = indices[p]} and the other coordinates are
+     * {@code p}'s own, so the index tensor may be smaller than {@code t} off the axis, as in PyTorch.
+     */
+    private Output<?> takeAlongOut(Output<?> values, Output<?> index, int a, int r) {
+        if (r == 1) {
+            return gatherOut(values, index, 0);
+        }
+        Output<?> valueShape = shapeOut(values);
+        Output<?> indexShape = shapeOut(index);
         Output<?> flat = null;
         Output<?> stride = null;
         for (int d = r - 1; d >= 0; d--) {
@@ -1143,52 +1556,485 @@ public final class TfOps implements Ops {
             stride = stride == null ? size : op("Mul", stride, size);
         }
         Output<?> flatValues = op("Reshape", values, constLongs(-1));
-        return wrap(gatherOut(flatValues, flat, 0));
+        return gatherOut(flatValues, flat, 0);
     }
 
+    /** {@code base + ScatterNd(indices, updates)}: duplicates add up, as in {@code index_add}. */
     @Override
     public Tensor scatterAdd(Tensor base, Tensor indices, Tensor updates) {
-        throw notYet("scatterAdd");
+        TfTensor b0 = unwrap(base);
+        TfTensor i = unwrap(indices);
+        TfTensor u = unwrap(updates);
+        requireIndices("scatterAdd", i);
+        checkSameDtype("scatterAdd", b0, u);
+        if (i.rank() != 1 || u.rank() != b0.rank() || b0.rank() == 0) {
+            throw new IllegalArgumentException("scatterAdd: need indices [K] and updates [K, ...] like base, got base "
+                    + b0.shape() + ", indices " + i.shape() + ", updates " + u.shape());
+        }
+        for (int d = 0; d < b0.rank(); d++) {
+            long p = d == 0 ? i.shape().get(0) : b0.shape().get(d);
+            long q = u.shape().get(d);
+            if (p != Shape.UNKNOWN && q != Shape.UNKNOWN && p != q) {
+                throw new IllegalArgumentException("scatterAdd: updates " + u.shape() + " do not fit base "
+                        + b0.shape() + " and indices " + i.shape());
+            }
+        }
+        // NHWC updates (RoIAlign results) keep their layout: a logical base becomes NHWC (a Fill directly so)
+        boolean physical = u.nhwc && b0.rank() == 4;
+        Output<?> bv = !physical ? logical(b0) : b0.nhwc ? b0.out : nhwcFill(b0);
+        Output<?> uv = physical ? u.out : logical(u);
+        Output<?> idx = op("ExpandDims", castOut(i.out, DType.INT64), scalarInt(-1));
+        Output<?> y = op("AddV2", bv, op("ScatterNd", idx, uv, shapeOut(bv)));
+        return physical ? wrapNhwc(y) : wrap(y);
+    }
+
+    /** The NHWC value of a rank-4 logical tensor; a {@code Fill} is rebuilt with the permuted shape. */
+    private Output<?> nhwcFill(TfTensor t) {
+        GraphOperation op = (GraphOperation) t.out.op();
+        if ("Fill".equals(op.type())) {
+            // slices and a concat, which shape inference evaluates (it keeps the static dims, a gather would not)
+            Output<?> s = op.input(0);
+            return op("Fill", concatLongs(sliceOut(s, 0, 0, 1), sliceOut(s, 0, 2, 3), sliceOut(s, 0, 3, 4),
+                    sliceOut(s, 0, 1, 2)), op.input(1));
+        }
+        return nhwc(t);
+    }
+
+    private static void requireIndices(String op, TfTensor i) {
+        if (i.dtype().isFloating() || i.dtype() == DType.BOOL) {
+            throw new IllegalArgumentException(op + ": indices must be integers, got " + i.dtype() + " " + i.shape());
+        }
     }
 
     @Override
     public Tensor nonzero(Tensor t) {
-        throw notYet("nonzero");
+        TfTensor x = unwrap(t);
+        if (x.rank() == 0) {
+            throw new IllegalArgumentException("nonzero: needs rank >= 1, got a scalar");
+        }
+        return wrap(op("Where", logical(x)));
     }
 
     @Override
     public Tensor booleanMask(Tensor t, Tensor mask) {
-        throw notYet("booleanMask");
+        TfTensor x = unwrap(t);
+        TfTensor m = unwrap(mask);
+        if (m.dtype() != DType.BOOL || m.rank() != 1 || x.rank() == 0) {
+            throw new IllegalArgumentException("booleanMask: mask must be a rank-1 BOOL tensor over axis 0 of t, got "
+                    + m.dtype() + " " + m.shape() + " for " + x.shape());
+        }
+        long n = x.shape().get(0);
+        long k = m.shape().get(0);
+        if (n != Shape.UNKNOWN && k != Shape.UNKNOWN && n != k) {
+            throw new IllegalArgumentException("booleanMask: mask " + m.shape() + " does not match axis 0 of "
+                    + x.shape());
+        }
+        Output<?> idx = op("Reshape", op("Where", m.out), constLongs(-1));
+        return x.nhwc ? wrapNhwc(gatherOut(x.out, idx, 0)) : wrap(gatherOut(logical(x), idx, 0));
+    }
+
+    @Override
+    public Tensor indicesWhere(Tensor mask) {
+        TfTensor m = unwrap(mask);
+        if (m.rank() != 1) {
+            throw new IllegalArgumentException("indicesWhere: mask must have rank 1, got " + m.shape());
+        }
+        return wrap(op("Reshape", op("Where", m.out), constLongs(-1)));
     }
 
     // ================================================================== sorting and randomness
 
+    /**
+     * {@code TopKV2} (sorted; equal values in ascending index order) on a StopGradient of the input, with
+     * {@code k = min(k, n)} at run time; the smallest are the largest of the negated keys, which keeps the
+     * index order of ties. The values are gathered from the input so that gradients flow through them.
+     */
     @Override
     public Sorted topK(Tensor t, long k, int axis, boolean largest) {
-        throw notYet("topK");
+        TfTensor x = unwrap(t);
+        if (k < 0) {
+            throw new IllegalArgumentException("topK: k must be >= 0, got " + k);
+        }
+        return topKImpl("topK", x, Math.min(k, Integer.MAX_VALUE), axis, largest);
     }
 
     @Override
     public Sorted sort(Tensor t, int axis, boolean descending) {
-        throw notYet("sort");
+        return topKImpl("sort", unwrap(t), Integer.MAX_VALUE, axis, descending);
     }
 
+    private Sorted topKImpl(String name, TfTensor x, long k, int axis, boolean largest) {
+        if (x.rank() == 0) {
+            throw new IllegalArgumentException(name + ": needs rank >= 1, got a scalar");
+        }
+        int r = x.rank();
+        int a = x.shape().normalizeAxis(axis);
+        Output<?> v = logical(x);
+        long[] perm = null;
+        long[] inverse = null;
+        if (a != r - 1) {
+            perm = new long[r];
+            inverse = new long[r];
+            for (int i = 0, j = 0; i < r; i++) {
+                if (i != a) {
+                    perm[j++] = i;
+                }
+            }
+            perm[r - 1] = a;
+            for (int i = 0; i < r; i++) {
+                inverse[(int) perm[i]] = i;
+            }
+            v = transpose(v, perm);
+        }
+        Output<?> key = op("StopGradient", v);
+        DType dt = x.dtype();
+        if (dt == DType.BOOL || dt == DType.UINT8) {
+            key = castOut(key, DType.INT32);
+        }
+        if (!largest) {
+            key = op("Neg", key);
+        }
+        Output<?> n = element(shapeOut32(key), r - 1);
+        Output<?> kk = op("Minimum", scalarInt((int) k), n);
+        GraphOperation top = TfTrace.build(b("TopKV2").addInput(key).addInput(kk).setAttr("sorted", true), "TopKV2");
+        Output<?> idx = castOut(top.output(1), DType.INT64);
+        Output<?> values = takeAlongOut(v, idx, r - 1, r);
+        if (perm != null) {
+            idx = transpose(idx, inverse);
+            values = transpose(values, inverse);
+        }
+        return new Sorted(wrap(values), wrap(idx));
+    }
+
+    /**
+     * {@code StatelessRandomUniform} (Philox) keyed by the seed and a fixed second word: float32 in
+     * {@code [0, 1)}, a pure function of the seed and the shape.
+     */
     @Override
     public Tensor randomUniform(Tensor shape, Tensor seed) {
-        throw notYet("randomUniform");
+        TfTensor s = unwrap(shape);
+        TfTensor sd = unwrap(seed);
+        if (s.rank() != 1 || s.dtype().isFloating() || s.dtype() == DType.BOOL) {
+            throw new IllegalArgumentException("randomUniform: shape must be an integer [rank] tensor, got "
+                    + s.dtype() + " " + s.shape());
+        }
+        if (sd.dtype().isFloating() || sd.dtype() == DType.BOOL || sd.rank() > 1) {
+            throw new IllegalArgumentException("randomUniform: seed must be an integer scalar, got " + sd.dtype() + " "
+                    + sd.shape());
+        }
+        Output<?> first = sliceOut(op("Reshape", castOut(sd.out, DType.INT64), constLongs(-1)), 0, 0, 1);
+        Output<?> key = concatLongs(first, constLongs(0x6d61736b72636e6eL)); // "maskrcnn"
+        return wrap(out(b("StatelessRandomUniform").addInput(castOut(s.out, DType.INT64)).addInput(key)
+                .setAttr("dtype", TfTypes.dataType(DType.FLOAT32)), "StatelessRandomUniform"));
     }
+
+
 
     // ================================================================== detection primitives
 
+    /**
+     * RoIAlign as one sparse-dense product: the sampling matrix {@code A [K*P*Q, N*H*W]} (the four bilinear
+     * weights of every sample point, computed in the features' dtype with torchvision's formulas, order of
+     * operations and border rules) is built in the graph from the boxes, then
+     * {@code SparseTensorDenseMatMul(A, F[N*H*W, C])} pools every box at once and the sums are divided by
+     * the sample count. Adaptive sampling ({@code samplingRatio <= 0}) uses a grid of the largest per-box
+     * size with the samples beyond each box's own grid dropped, and because such grids can be large (mask
+     * targets sample full-resolution masks) it runs the separable form: rows, then columns, each a sparse
+     * product with two weights per sample (see {@code separablePool}). The result is NHWC inside
+     * ({@code [K, P, Q, C]}); the gradient with respect to the features is {@code A^T g} (a custom gradient,
+     * see {@link TfGradients}); the boxes get none, as in torchvision.
+     */
     @Override
     public Tensor roiAlign(Tensor features, Tensor rois, int outH, int outW, double spatialScale, int samplingRatio,
             boolean aligned) {
-        throw notYet("roiAlign");
+        TfTensor f = unwrap(features);
+        TfTensor r = unwrap(rois);
+        if (f.rank() != 4) {
+            throw new IllegalArgumentException("roiAlign: features must be NCHW, got " + f.shape());
+        }
+        requireFloating("roiAlign", f);
+        if (r.rank() != 2 || r.shape().get(1) != Shape.UNKNOWN && r.shape().get(1) != 5) {
+            throw new IllegalArgumentException("roiAlign: rois must be [K, 5] (batch index, x1, y1, x2, y2), got "
+                    + r.shape());
+        }
+        if (outH <= 0 || outW <= 0) {
+            throw new IllegalArgumentException("roiAlign: output size must be positive, got " + outH + " x " + outW);
+        }
+        if (!(spatialScale > 0) || Double.isInfinite(spatialScale)) {
+            throw new IllegalArgumentException("roiAlign: spatial scale must be positive, got " + spatialScale);
+        }
+        DType dt = f.dtype();
+        DType idx = DType.INT64;
+        Output<?> fv = nhwc(f); // [N, H, W, C]
+        Output<?> fs = shapeOut(fv);
+        Output<?> n = element(fs, 0);
+        Output<?> h = element(fs, 1);
+        Output<?> w = element(fs, 2);
+        Output<?> hf = castOut(h, dt);
+        Output<?> wf = castOut(w, dt);
+        Output<?> rv = op("StopGradient", castOut(logical(r), dt));
+        Output<?>[] col = split(rv, 1, 5);
+        for (int i = 0; i < 5; i++) {
+            col[i] = op("Reshape", col[i], constLongs(-1)); // [K]
+        }
+        Output<?> batch = op("Minimum", op("Maximum", castOut(col[0], idx), scalarOut(0, idx)),
+                op("Sub", n, scalarOut(1, idx)));
+        // torchvision evaluates in the features' type with spatial_scale cast to it
+        double scale = dt == DType.FLOAT32 ? (float) spatialScale : spatialScale;
+        Output<?> s = scalarOut(scale, dt);
+        Output<?> offset = scalarOut(aligned ? 0.5 : 0, dt);
+        Output<?> x1 = op("Sub", op("Mul", col[1], s), offset);
+        Output<?> y1 = op("Sub", op("Mul", col[2], s), offset);
+        Output<?> x2 = op("Sub", op("Mul", col[3], s), offset);
+        Output<?> y2 = op("Sub", op("Mul", col[4], s), offset);
+        Output<?> roiW = op("Sub", x2, x1);
+        Output<?> roiH = op("Sub", y2, y1);
+        if (!aligned) {
+            roiW = op("Maximum", roiW, scalarOut(1, dt));
+            roiH = op("Maximum", roiH, scalarOut(1, dt));
+        }
+        Output<?> binW = op("RealDiv", roiW, scalarOut(outW, dt));
+        Output<?> binH = op("RealDiv", roiH, scalarOut(outH, dt));
+        Output<?> gridH;
+        Output<?> gridW;
+        Output<?> maxGridH;
+        Output<?> maxGridW;
+        boolean adaptive = samplingRatio <= 0;
+        if (!adaptive) {
+            gridH = gridW = scalarOut(samplingRatio, dt);
+            maxGridH = maxGridW = scalarOut(samplingRatio, idx);
+        } else {
+            // ceil(roi / pooled) per box (a negative size gets no samples)
+            gridH = op("Maximum", op("Ceil", binH), scalarOut(0, dt));
+            gridW = op("Maximum", op("Ceil", binW), scalarOut(0, dt));
+            maxGridH = castOut(op("Maximum", out(b("Max").addInput(gridH).addInput(constInts(0))
+                    .setAttr("keep_dims", false), "Max"), scalarOut(0, dt)), idx);
+            maxGridW = castOut(op("Maximum", out(b("Max").addInput(gridW).addInput(constInts(0))
+                    .setAttr("keep_dims", false), "Max"), scalarOut(0, dt)), idx);
+        }
+        Output<?> count = op("Maximum", op("Mul", gridH, gridW), scalarOut(1, dt));
+        Axis ya = sampleAxis(y1, binH, gridH, maxGridH, outH, h, hf, dt, adaptive); // [K, P, G]
+        Axis xa = sampleAxis(x1, binW, gridW, maxGridW, outW, w, wf, dt, adaptive); // [K, Q, G]
+        Output<?> k = element(shapeOut(rv), 0);
+        Output<?> channels = sliceOut(fs, 0, 3, 4);
+        Output<?> pooled = adaptive ? separablePool(fv, channels, batch, k, n, h, w, ya, xa, outH, outW, dt)
+                : densePool(fv, channels, batch, k, n, h, w, ya, xa, outH, outW, dt);
+        pooled = op("RealDiv", pooled, op("StopGradient", op("Reshape", count, constLongs(-1, 1, 1, 1))));
+        return wrapNhwc(pooled);
+    }
+
+    /**
+     * Fixed sampling grids: one sparse matrix {@code [K*P*Q, N*H*W]} with the four bilinear weights of every
+     * sample (zeros dropped) times the features {@code [N*H*W, C]}; returns {@code [K, P, Q, C]} sums.
+     */
+    private Output<?> densePool(Output<?> fv, Output<?> channels, Output<?> batch, Output<?> k, Output<?> n,
+            Output<?> h, Output<?> w, Axis ya, Axis xa, int outH, int outW, DType dt) {
+        DType idx = DType.INT64;
+        // y parts to [K, P, 1, Gy, 1], x parts to [K, 1, Q, 1, Gx]
+        java.util.function.UnaryOperator<Output<?>> yb = v -> op("ExpandDims", op("ExpandDims", v, scalarInt(2)),
+                scalarInt(4));
+        java.util.function.UnaryOperator<Output<?>> xb = v -> op("ExpandDims", op("ExpandDims", v, scalarInt(1)),
+                scalarInt(3));
+        Output<?> hy = yb.apply(ya.high);
+        Output<?> ly = yb.apply(ya.low);
+        Output<?> hx = xb.apply(xa.high);
+        Output<?> lx = xb.apply(xa.low);
+        Output<?> valid = castOut(op("LogicalAnd", yb.apply(ya.valid), xb.apply(xa.valid)), dt);
+        Output<?>[] weights = {op("Mul", op("Mul", hy, hx), valid), op("Mul", op("Mul", hy, lx), valid),
+            op("Mul", op("Mul", ly, hx), valid), op("Mul", op("Mul", ly, lx), valid)};
+        Output<?> values = out(b("Pack").addInputList(weights).setAttr("axis", 5), "Pack"); // [K, P, Q, Gy, Gx, 4]
+        Output<?> base = op("Reshape", op("Mul", batch, h), constLongs(-1, 1, 1, 1, 1));
+        Output<?> rowLow = op("Mul", op("AddV2", base, yb.apply(ya.lowIndex)), w);
+        Output<?> rowHigh = op("Mul", op("AddV2", base, yb.apply(ya.highIndex)), w);
+        Output<?> xl = xb.apply(xa.lowIndex);
+        Output<?> xh = xb.apply(xa.highIndex);
+        Output<?>[] cols = {op("AddV2", rowLow, xl), op("AddV2", rowLow, xh), op("AddV2", rowHigh, xl),
+            op("AddV2", rowHigh, xh)};
+        Output<?> column = out(b("Pack").addInputList(cols).setAttr("axis", 5), "Pack");
+        long bins = (long) outH * outW;
+        Output<?> rows = op("Reshape", op("Range", scalarOut(0, idx), op("Mul", k, scalarOut(bins, idx)),
+                scalarOut(1, idx)), constLongs(-1, outH, outW, 1, 1, 1));
+        Output<?> flat = op("Reshape", fv, concatLongs(constLongs(-1), channels));
+        Output<?> pooled = sparseTimesDense(rows, column, values, shapeOut(values),
+                op("Mul", k, scalarOut(bins, idx)), op("Mul", op("Mul", n, h), w), flat, dt);
+        return op("Reshape", pooled, concatLongs(constLongs(-1, outH, outW), channels));
+    }
+
+    /**
+     * Adaptive grids, which can be large (mask targets sample full-resolution masks): the sampling is
+     * separable, so it runs as two sparse products, rows first ({@code [K*P, N*H]} times the features as
+     * {@code [N*H, W*C]}) and then columns (block-diagonal {@code [K*Q, K*W]} times the result as
+     * {@code [K*W, P*C]}); the matrices hold two weights per sample, the intermediate is {@code K*P*W*C}.
+     */
+    private Output<?> separablePool(Output<?> fv, Output<?> channels, Output<?> batch, Output<?> k, Output<?> n,
+            Output<?> h, Output<?> w, Axis ya, Axis xa, int outH, int outW, DType dt) {
+        DType idx = DType.INT64;
+        // rows: entry (k*P + p, b_k*H + y) for each sample and neighbour, [K, P, Gy, 2]
+        Output<?> vy = castOut(ya.valid, dt);
+        Output<?> yValues = out(b("Pack").addInputList(new Output<?>[] {op("Mul", ya.high, vy), op("Mul", ya.low, vy)})
+                .setAttr("axis", 3), "Pack");
+        Output<?> base = op("Reshape", op("Mul", batch, h), constLongs(-1, 1, 1));
+        Output<?> yCols = out(b("Pack").addInputList(new Output<?>[] {op("AddV2", base, ya.lowIndex),
+            op("AddV2", base, ya.highIndex)}).setAttr("axis", 3), "Pack");
+        Output<?> yRows = op("Reshape", op("Range", scalarOut(0, idx), op("Mul", k, scalarOut(outH, idx)),
+                scalarOut(1, idx)), constLongs(-1, outH, 1, 1));
+        Output<?> wc = op("Mul", w, element(shapeOut(fv), 3));
+        Output<?> byRows = sparseTimesDense(yRows, yCols, yValues, shapeOut(yValues),
+                op("Mul", k, scalarOut(outH, idx)), op("Mul", n, h), op("Reshape", fv, packScalars(op("Mul", n, h), wc)), dt);
+        // [K*P, W*C] -> [K, P, W, C] -> [K, W, P, C] -> [K*W, P*C]
+        Output<?> t = op("Reshape", byRows, concatLongs(constLongs(-1, outH), element1(w), channels));
+        t = transpose(t, new long[] {0, 2, 1, 3});
+        t = op("Reshape", t, concatLongs(constLongs(-1), op("Reshape", op("Mul", channels, scalarOut(outH, idx)),
+                constLongs(1))));
+        // columns: entry (k*Q + q, k*W + x), [K, Q, Gx, 2]
+        Output<?> vx = castOut(xa.valid, dt);
+        Output<?> xValues = out(b("Pack").addInputList(new Output<?>[] {op("Mul", xa.high, vx), op("Mul", xa.low, vx)})
+                .setAttr("axis", 3), "Pack");
+        Output<?> boxBase = op("Reshape", op("Mul", op("Range", scalarOut(0, idx), k, scalarOut(1, idx)), w),
+                constLongs(-1, 1, 1));
+        Output<?> xCols = out(b("Pack").addInputList(new Output<?>[] {op("AddV2", boxBase, xa.lowIndex),
+            op("AddV2", boxBase, xa.highIndex)}).setAttr("axis", 3), "Pack");
+        Output<?> xRows = op("Reshape", op("Range", scalarOut(0, idx), op("Mul", k, scalarOut(outW, idx)),
+                scalarOut(1, idx)), constLongs(-1, outW, 1, 1));
+        Output<?> byCols = sparseTimesDense(xRows, xCols, xValues, shapeOut(xValues),
+                op("Mul", k, scalarOut(outW, idx)), op("Mul", k, w), t, dt);
+        // [K*Q, P*C] -> [K, Q, P, C] -> [K, P, Q, C]
+        Output<?> r = op("Reshape", byCols, concatLongs(constLongs(-1, outW, outH), channels));
+        return transpose(r, new long[] {0, 2, 1, 3});
+    }
+
+    private Output<?> packScalars(Output<?>... scalars) {
+        return out(b("Pack").addInputList(scalars).setAttr("axis", 0), "Pack");
+    }
+
+    private Output<?> element1(Output<?> scalar) {
+        return op("Reshape", scalar, constLongs(1));
+    }
+
+    /**
+     * {@code A x dense} for the sparse {@code A [rowCount, colCount]} given as broadcastable row indices, column
+     * indices and values (zeros dropped); {@code A} is a constant of the boxes, behind StopGradient (the
+     * features' shape feeds it, so it is reachable from them), and the dense side gets {@code A^T g}
+     * ({@link TfGradients}).
+     */
+    private Output<?> sparseTimesDense(Output<?> rows, Output<?> cols, Output<?> values, Output<?> fullShape,
+            Output<?> rowCount, Output<?> colCount, Output<?> dense, DType dt) {
+        rows = op("Reshape", op("BroadcastTo", rows, fullShape), constLongs(-1));
+        cols = op("Reshape", op("BroadcastTo", cols, fullShape), constLongs(-1));
+        values = op("Reshape", values, constLongs(-1));
+        Output<?> keep = op("Reshape", op("Where", op("NotEqual", values, scalarOut(0, dt))), constLongs(-1));
+        rows = gatherOut(rows, keep, 0);
+        cols = gatherOut(cols, keep, 0);
+        values = gatherOut(values, keep, 0);
+        Output<?> indices = out(b("Pack").addInputList(new Output<?>[] {rows, cols}).setAttr("axis", 1), "Pack");
+        Output<?> shape = out(b("Pack").addInputList(new Output<?>[] {rowCount, colCount}).setAttr("axis", 0), "Pack");
+        return out(b("SparseTensorDenseMatMul").addInput(op("StopGradient", indices))
+                .addInput(op("StopGradient", values)).addInput(op("StopGradient", shape)).addInput(dense),
+                "SparseTensorDenseMatMul");
+    }
+
+    /** Per-axis sampling of RoIAlign: weights, neighbour indices and validity, each {@code [K, bins, G]}. */
+    private record Axis(Output<?> low, Output<?> high, Output<?> lowIndex, Output<?> highIndex, Output<?> valid) {
+        // low: weight of the upper neighbour (torchvision's ly); high: weight of the lower one (hy)
+    }
+
+    private Axis sampleAxis(Output<?> start, Output<?> bin, Output<?> grid, Output<?> maxGrid, int bins,
+            Output<?> size, Output<?> sizeF, DType dt, boolean adaptive) {
+        DType idx = DType.INT64;
+        Output<?> startK = op("Reshape", start, constLongs(-1, 1, 1));
+        Output<?> binK = op("Reshape", bin, constLongs(-1, 1, 1));
+        Output<?> p = op("Reshape", castOut(op("Range", scalarOut(0, idx), scalarOut(bins, idx), scalarOut(1, idx)),
+                dt), constLongs(1, -1, 1));
+        Output<?> i = castOut(op("Range", scalarOut(0, idx), maxGrid, scalarOut(1, idx)), dt);
+        Output<?> half = op("Reshape", op("AddV2", i, scalarOut(0.5, dt)), constLongs(1, 1, -1));
+        Output<?> gridK = adaptive ? op("Reshape", op("Maximum", grid, scalarOut(1, dt)), constLongs(-1, 1, 1)) : grid;
+        // start + p * bin + ((i + 0.5) * bin) / grid, in torchvision's order
+        Output<?> c = op("AddV2", op("AddV2", startK, op("Mul", p, binK)), op("RealDiv", op("Mul", half, binK), gridK));
+        // zero outside [-1, size]; clamp to [0, size - 1]
+        Output<?> valid = op("LogicalAnd", op("GreaterEqual", c, scalarOut(-1, dt)), op("LessEqual", c, sizeF));
+        if (adaptive) {
+            valid = op("LogicalAnd", valid, op("Less", half, op("Reshape", grid, constLongs(-1, 1, 1))));
+        }
+        Output<?> last = op("Sub", size, scalarOut(1, idx));
+        Output<?> clamped = op("Minimum", op("Maximum", c, scalarOut(0, dt)), op("Sub", sizeF, scalarOut(1, dt)));
+        Output<?> lowIndex = op("Minimum", op("Maximum", castOut(clamped, idx), scalarOut(0, idx)), last);
+        Output<?> highIndex = op("Minimum", op("AddV2", lowIndex, scalarOut(1, idx)), last);
+        Output<?> l = op("Sub", clamped, castOut(lowIndex, dt));
+        Output<?> hl = op("Sub", scalarOut(1, dt), l);
+        return new Axis(l, hl, lowIndex, highIndex, valid);
+    }
+
+    /**
+     * {@code NonMaxSuppressionV5}, which matches torchvision exactly: it suppresses iff the float32 IoU is
+     * greater than the threshold, visits equal scores in ascending index order and gives zero-area boxes IoU 0.
+     * The threshold is the largest float32 not above the double, so {@code iou > t} in float32 equals
+     * torchvision's float-versus-double comparison. Boxes and scores are evaluated in float32.
+     */
+    @Override
+    public Tensor nms(Tensor boxes, Tensor scores, double iouThreshold) {
+        TfTensor b = unwrap(boxes);
+        TfTensor s = unwrap(scores);
+        checkBoxes("nms", b, s);
+        Output<?> keep = nmsOut(logical(b), logical(s), iouThreshold, Long.MAX_VALUE);
+        trace.nmsResults.put(keep, new NmsSpec(logical(b), logical(s), iouThreshold));
+        return wrap(keep);
+    }
+
+    /** The inputs of an NMS result, so that {@code slice(keep, 0, 0, k)} can become an NMS that stops at k. */
+    record NmsSpec(Output<?> boxes, Output<?> scores, double threshold) {
+    }
+
+    private static void checkBoxes(String op, TfTensor boxes, TfTensor scores) {
+        if (boxes.rank() != 2 || boxes.shape().get(1) != Shape.UNKNOWN && boxes.shape().get(1) != 4) {
+            throw new IllegalArgumentException(op + ": boxes must be [N, 4], got " + boxes.shape());
+        }
+        long n = boxes.shape().get(0);
+        long m = scores.rank() == 1 ? scores.shape().get(0) : Shape.UNKNOWN;
+        if (scores.rank() != 1 || n != Shape.UNKNOWN && m != Shape.UNKNOWN && n != m) {
+            throw new IllegalArgumentException(op + ": scores must be [N] for boxes [N, 4], got boxes "
+                    + boxes.shape() + " and scores " + scores.shape());
+        }
+        if (!boxes.dtype().isFloating() || !scores.dtype().isFloating()) {
+            throw new IllegalArgumentException(op + ": boxes and scores must be floating, got " + boxes.dtype()
+                    + " and " + scores.dtype());
+        }
+    }
+
+    private Output<?> nmsOut(Output<?> boxes, Output<?> scores, double iouThreshold, long limit) {
+        if (Double.isNaN(iouThreshold)) {
+            throw new IllegalArgumentException("nms: iou threshold is NaN");
+        }
+        float t = (float) iouThreshold;
+        if (t > iouThreshold) {
+            t = Math.nextDown(t);
+        }
+        t = Math.max(0f, Math.min(1f, t));
+        Output<?> b = castOut(op("StopGradient", boxes), DType.FLOAT32);
+        Output<?> s = castOut(op("StopGradient", scores), DType.FLOAT32);
+        Output<?> n = element(shapeOut32(s), 0);
+        if (limit < Integer.MAX_VALUE) {
+            n = op("Minimum", n, scalarInt((int) limit));
+        }
+        GraphOperation nms = TfTrace.build(b("NonMaxSuppressionV5").addInput(b).addInput(s).addInput(n)
+                .addInput(scalarOut(t, DType.FLOAT32)).addInput(scalarOut(Double.NEGATIVE_INFINITY, DType.FLOAT32))
+                .addInput(scalarOut(0, DType.FLOAT32)).setAttr("pad_to_max_output_size", false), "NonMaxSuppressionV5");
+        return castOut(nms.output(0), DType.INT64);
     }
 
     @Override
-    public Tensor nms(Tensor boxes, Tensor scores, double iouThreshold) {
-        throw notYet("nms");
+    public Tensor batchedNms(Tensor boxes, Tensor scores, Tensor idxs, double iouThreshold) {
+        TfTensor b = unwrap(boxes);
+        TfTensor s = unwrap(scores);
+        TfTensor i = unwrap(idxs);
+        checkBoxes("batchedNms", b, s);
+        requireIndices("batchedNms", i);
+        long n = b.shape().get(0);
+        long m = i.rank() == 1 ? i.shape().get(0) : Shape.UNKNOWN;
+        if (i.rank() != 1 || n != Shape.UNKNOWN && m != Shape.UNKNOWN && n != m) {
+            throw new IllegalArgumentException("batchedNms: idxs must be [N] for boxes [N, 4], got boxes " + b.shape()
+                    + " and idxs " + i.shape());
+        }
+        return Ops.super.batchedNms(boxes, scores, idxs, iouThreshold);
     }
 
     // ================================================================== for the backend

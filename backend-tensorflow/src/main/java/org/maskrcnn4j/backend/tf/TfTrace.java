@@ -21,6 +21,8 @@ final class TfTrace {
     /** Parameter name to its read in this trace, in first-use order. */
     final Map<String, Output<?>> parameterReads = new LinkedHashMap<>();
     final Map<Object, Output<?>> cache = new HashMap<>();
+    /** NMS results of this trace (by identity) and their inputs, see {@link TfOps#slice}. */
+    final Map<Output<?>, TfOps.NmsSpec> nmsResults = new java.util.IdentityHashMap<>();
 
     /**
      * True for a diagnostic trace: a throwaway graph whose placeholders carry a failed call's static shapes,

@@ -41,17 +41,7 @@ final class TfTrainStep implements TrainStep {
         if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
             throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + learningRate);
         }
-        List<TfBackend.InputSpec> signature = TfBackend.signature(inputs);
-        TfBackend.Traced t = traces.get(signature);
-        if (t == null) {
-            synchronized (backend.traceLock()) {
-                t = traces.get(signature);
-                if (t == null) {
-                    t = trace(signature);
-                    traces.put(signature, t);
-                }
-            }
-        }
+        TfBackend.Traced t = backend.traced(traces, inputs, this::trace);
         Map<String, HostTensor> out;
         try (org.tensorflow.Tensor lr = TfTypes.toTensor(HostTensor.ofDoubles(new double[] {learningRate}))) {
             out = backend.run(t, inputs, Map.of(t.learningRate, lr));
@@ -93,6 +83,8 @@ final class TfTrainStep implements TrainStep {
         t.learningRate = ops.placeholder(DType.FLOAT64, org.tensorflow.ndarray.Shape.scalar());
         List<GraphOperation> updates = new ArrayList<>();
         List<GraphOperation> bufferInits = new ArrayList<>();
+        // buffers made by this trace join the shared map only once initialised (a trace may fail half-way)
+        Map<String, Output<?>> newBuffers = new HashMap<>();
         if (!reads.isEmpty()) {
             Output<?>[] grads = backend.gradients(body.trace(), ys.toArray(new Output<?>[0]),
                     reads.toArray(new Output<?>[0]));
@@ -121,7 +113,7 @@ final class TfTrainStep implements TrainStep {
                     Output<?> buf = buffers.get(p.name());
                     if (buf == null) {
                         buf = newBuffer(body.trace(), ops, p, bufferInits);
-                        buffers.put(p.name(), buf);
+                        newBuffers.put(p.name(), buf);
                     }
                     Output<?> old = ops.readVariable(buf, dt);
                     step = ops.raw("AddV2", ops.raw("Mul", ops.scalarOut(sgd.momentum(), dt), old), d);
@@ -135,6 +127,7 @@ final class TfTrainStep implements TrainStep {
         body.trace().finish();
         if (!bufferInits.isEmpty()) {
             runTargets(bufferInits);
+            buffers.putAll(newBuffers);
         }
         return t;
     }

@@ -7,12 +7,20 @@
  *       host values cross only through fetches and assigns from placeholders.</li>
  *   <li>A {@link org.maskrcnn4j.tensor.TensorFunction} is traced once per input signature (names, dtypes,
  *       ranks; every dimension an unknown {@code -1} placeholder dimension) into its own name scope of that
- *       graph and run by the session on each call. Gradients come from {@code Graph.addGradients}; the SGD
- *       update of a train step is built into the graph and runs in the same session call.</li>
- *   <li>Model code sees NCHW; 4-D activations produced by convolutions and pooling are kept NHWC inside
- *       ({@code TfTensor}'s layout tag) and permuted back only when an op needs the logical layout.</li>
- *   <li>Ops not implemented yet throw {@link UnsupportedOperationException} with the message
- *       {@code "tensorflow backend: <op> is not implemented yet"}.</li>
+ *       graph and run by the session on each call. A function whose model code needs static sizes (it throws
+ *       while tracing with unknown dimensions, e.g. the transform, which computes resize targets from the
+ *       image size) is traced instead once per distinct set of input shapes. Gradients come from
+ *       {@code Graph.addGradients}; the SGD update of a train step is built into the graph and runs in the same
+ *       session call.</li>
+ *   <li>Model code sees NCHW; 4-D activations produced by convolutions, pooling, resizes and RoIAlign are
+ *       kept NHWC inside ({@code TfTensor}'s layout tag) and permuted back only when an op needs the logical
+ *       layout.</li>
+ *   <li>Exactness: the data-dependent ops reproduce torchvision, not TensorFlow's own conventions: NMS is
+ *       {@code NonMaxSuppressionV5} with the threshold rounded so that its float32 {@code iou > t} equals
+ *       torchvision's; top-k and sorts are {@code TopKV2} (ties in index order); RoIAlign is a sparse sampling
+ *       matrix built in the graph with torchvision's formulas times the features; the resizes are gathers with
+ *       PyTorch's source indices. Ops without a C++ gradient sit behind {@code StopGradient}, or get one from
+ *       {@link org.maskrcnn4j.backend.tf.TfGradients}.</li>
  * </ul>
  */
 package org.maskrcnn4j.backend.tf;

@@ -297,12 +297,28 @@ class TfBackendTest {
                 .hasMessageContaining("add").hasMessageContaining("[2, 3]").hasMessageContaining("[4]");
     }
 
+    /** Model code that needs static sizes fails the unknown-dims trace and is then traced per input shape. */
     @Test
-    void unimplementedOpsSaySo() {
-        assertThatThrownBy(() -> backend.compile((ops, in) -> Map.of("y",
-                ops.topK(in.get("x"), 1, 0, true).values())).call(Map.of("x", HostTensor.ofFloats(new float[2], 2))))
-                .isInstanceOf(UnsupportedOperationException.class)
-                .hasMessage("tensorflow backend: topK is not implemented yet");
+    void functionsThatNeedStaticShapesAreTracedPerShape() {
+        int before = backend.traceCount();
+        CompiledFunction f = backend.compile((ops, in) -> {
+            long n = in.get("x").shape().get(0);
+            if (n < 0) {
+                throw new IllegalArgumentException("needs a static size");
+            }
+            return Map.of("y", ops.mul(in.get("x"), (double) n));
+        });
+        assertThat(f.call(Map.of("x", HostTensor.ofFloats(new float[] {1, 2}, 2))).get("y").toFloatArray())
+                .containsExactly(2, 4);
+        assertThat(f.call(Map.of("x", HostTensor.ofFloats(new float[] {1, 2, 3}, 3))).get("y").toFloatArray())
+                .containsExactly(3, 6, 9);
+        assertThat(f.call(Map.of("x", HostTensor.ofFloats(new float[] {5, 6}, 2))).get("y").toFloatArray())
+                .containsExactly(10, 12);
+        assertThat(backend.traceCount() - before).as("one trace per input shape").isEqualTo(2);
+        // an error that static shapes do not cure is reported from the static trace
+        assertThatThrownBy(() -> backend.compile((ops, in) -> {
+            throw new IllegalArgumentException("always wrong");
+        }).call(Map.of("x", HostTensor.ofFloats(new float[1], 1)))).hasMessage("always wrong");
     }
 
     @Test

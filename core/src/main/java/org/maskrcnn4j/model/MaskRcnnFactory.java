@@ -32,7 +32,7 @@ public final class MaskRcnnFactory {
 
     /** Parameters frozen by {@code trainableBackboneLayers}. */
     public Predicate<Parameter> frozen() {
-        return backbone().frozen(config.trainableBackboneLayers());
+        return ResNet.frozen("backbone.body", config.trainableBackboneLayers());
     }
 
     public AnchorGenerator anchorGenerator() {

@@ -97,6 +97,11 @@ public final class ResNet extends Module {
      * (conv1+bn1, layer1, layer2, layer3, layer4) are frozen; 5 trains everything, 0 nothing.
      */
     public Predicate<Parameter> frozen(int trainable) {
+        return frozen(name(), trainable);
+    }
+
+    /** {@link #frozen(int)} for a body named {@code bodyName}, without building one. */
+    public static Predicate<Parameter> frozen(String bodyName, int trainable) {
         if (trainable < 0 || trainable > 5) {
             throw new IllegalArgumentException("trainable backbone layers must be in [0, 5], got " + trainable);
         }
@@ -104,7 +109,7 @@ public final class ResNet extends Module {
         if (trainable == 5) {
             train.add("bn1");
         }
-        String prefix = name().isEmpty() ? "" : name() + ".";
+        String prefix = bodyName.isEmpty() ? "" : bodyName + ".";
         return p -> p.name().startsWith(prefix) && train.stream().noneMatch(t -> p.name().startsWith(prefix + t));
     }
 

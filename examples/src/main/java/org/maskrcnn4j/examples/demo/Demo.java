@@ -36,6 +36,9 @@ public final class Demo {
         }
     }
 
+    /** Overlays show detections at or above this score (evaluation uses all of them). */
+    static final double OVERLAY_MIN_SCORE = 0.5;
+
     private Demo() {
     }
 
@@ -90,7 +93,9 @@ public final class Demo {
         Path overlays = s.out().resolve("overlays");
         Files.createDirectories(overlays);
         for (int i = 0; i < Math.min(s.overlays(), valSamples.size()); i++) {
-            ImageIO.write(Overlays.draw(valSamples.get(i).image(), r.predictions().get(i),
+            List<org.maskrcnn4j.model.Instance> confident = r.predictions().get(i).stream()
+                    .filter(x -> x.score() >= OVERLAY_MIN_SCORE).toList();
+            ImageIO.write(Overlays.draw(valSamples.get(i).image(), confident,
                     label -> ShapesDataset.Shape.ofCategoryId(label).label()), "png",
                     overlays.resolve(String.format("val_%03d.png", i)).toFile());
         }

@@ -7,7 +7,7 @@ package org.maskrcnn4j.model;
  */
 public record MaskRcnnConfig(
         int numClasses,
-        int depth,
+        ResNet.Spec body,
         NormKind norm,
         int trainableBackboneLayers,
         int fpnChannels,
@@ -30,7 +30,8 @@ public record MaskRcnnConfig(
         if (numClasses < 2) {
             throw new IllegalArgumentException("numClasses counts the background too and must be >= 2, got " + numClasses);
         }
-        ResNet.Depth.of(depth);
+        java.util.Objects.requireNonNull(body, "body");
+        java.util.Objects.requireNonNull(norm, "norm");
         if (minSize <= 0 || maxSize < minSize) {
             throw new IllegalArgumentException("need 0 < minSize <= maxSize, got " + minSize + " / " + maxSize);
         }
@@ -56,7 +57,7 @@ public record MaskRcnnConfig(
     public Builder toBuilder() {
         Builder b = new Builder();
         b.numClasses = numClasses;
-        b.depth = depth;
+        b.body = body;
         b.norm = norm;
         b.trainableBackboneLayers = trainableBackboneLayers;
         b.fpnChannels = fpnChannels;
@@ -80,7 +81,7 @@ public record MaskRcnnConfig(
     /** Collects settings; starts from torchvision's defaults. */
     public static final class Builder {
         private int numClasses = 91;
-        private int depth = 50;
+        private ResNet.Spec body = ResNet.Spec.torchvision(50);
         private NormKind norm = NormKind.BATCH_NORM;
         private int trainableBackboneLayers = 5;
         private int fpnChannels = 256;
@@ -104,9 +105,15 @@ public record MaskRcnnConfig(
             return this;
         }
 
-        /** ResNet depth: 18, 34, 50 or 101. */
+        /** torchvision's ResNet of depth 18, 34, 50 or 101. */
         public Builder depth(int v) {
-            depth = v;
+            body = ResNet.Spec.torchvision(v);
+            return this;
+        }
+
+        /** Any ResNet body, e.g. {@code ResNet.Spec.narrow(32, 1, 2, 2, 1)}. */
+        public Builder body(ResNet.Spec v) {
+            body = v;
             return this;
         }
 
@@ -204,7 +211,7 @@ public record MaskRcnnConfig(
         }
 
         public MaskRcnnConfig build() {
-            return new MaskRcnnConfig(numClasses, depth, norm, trainableBackboneLayers, fpnChannels, minSize, maxSize,
+            return new MaskRcnnConfig(numClasses, body, norm, trainableBackboneLayers, fpnChannels, minSize, maxSize,
                     imageMean, imageStd, anchorSizes, aspectRatios, rpn, roiHeads, boxPoolSize, maskPoolSize,
                     samplingRatio, representationSize, maskLayers, masks);
         }

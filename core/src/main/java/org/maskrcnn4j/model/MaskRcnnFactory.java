@@ -27,7 +27,7 @@ public final class MaskRcnnFactory {
     }
 
     public ResNetFpnBackbone backbone() {
-        return new ResNetFpnBackbone("backbone", ResNet.Depth.of(config.depth()), config.norm(), config.fpnChannels());
+        return new ResNetFpnBackbone("backbone", config.body(), config.norm(), config.fpnChannels());
     }
 
     /** Parameters frozen by {@code trainableBackboneLayers}. */

@@ -1,7 +1,9 @@
 package org.maskrcnn4j.model;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Predicate;
 import org.maskrcnn4j.nn.Conv2d;
 import org.maskrcnn4j.nn.Layer;
@@ -14,65 +16,126 @@ import org.maskrcnn4j.tensor.Tensor;
 /**
  * The ResNet body of torchvision ({@code resnet18/34/50/101}, v1.5: the stride sits on the 3x3 conv),
  * returning the outputs of {@code layer1..layer4} (strides 4, 8, 16, 32) with torchvision's names
- * ({@code conv1, bn1, layer1.0.conv1, ..., layer1.0.downsample.0/1}).
+ * ({@code conv1, bn1, layer1.0.conv1, ..., layer1.0.downsample.0/1}). A {@link Spec} also describes narrower
+ * and shallower bodies for training from scratch on small data.
  */
 public final class ResNet extends Module {
-    /** Depth and block type of the supported variants. */
-    public enum Depth {
-        R18(false, 2, 2, 2, 2),
-        R34(false, 3, 4, 6, 3),
-        R50(true, 3, 4, 6, 3),
-        R101(true, 3, 4, 23, 3);
+    /** How the body reduces the image by 4 before {@code layer1}. */
+    public enum Stem {
+        /** torchvision's: {@code conv1} 7x7 stride 2, {@code bn1}, ReLU, 3x3 max pool stride 2. */
+        CONV7_MAXPOOL,
+        /** Two 3x3 stride-2 convs ({@code conv1, bn1, conv2, bn2}, each followed by ReLU): cheaper at small widths. */
+        TWO_CONV3
+    }
 
-        final boolean bottleneck;
-        final int[] blocks;
-
-        Depth(boolean bottleneck, int... blocks) {
-            this.bottleneck = bottleneck;
-            this.blocks = blocks;
-        }
-
-        /** The variant for 18, 34, 50 or 101 layers. */
-        public static Depth of(int layers) {
-            for (Depth d : values()) {
-                if (d.name().equals("R" + layers)) {
-                    return d;
+    /**
+     * The shape of a body: the stem, the width of {@code layer1} (doubled by each later stage), the number
+     * of blocks in each of the four stages and the block type (bottleneck with expansion 4, or basic).
+     */
+    public record Spec(Stem stem, int width, int[] blocks, boolean bottleneck) {
+        public Spec {
+            if (stem == null || width < 1 || blocks == null || blocks.length != 4) {
+                throw new IllegalArgumentException("a ResNet spec needs a stem, a width >= 1 and 4 block counts, got "
+                        + stem + ", " + width + ", " + (blocks == null ? null : Arrays.toString(blocks)));
+            }
+            for (int n : blocks) {
+                if (n < 1) {
+                    throw new IllegalArgumentException("every ResNet stage needs at least one block, got "
+                            + Arrays.toString(blocks));
                 }
             }
-            throw new IllegalArgumentException("unsupported ResNet depth " + layers + "; use 18, 34, 50 or 101");
+            blocks = blocks.clone();
+        }
+
+        /** torchvision's {@code resnet18/34/50/101}. */
+        public static Spec torchvision(int depth) {
+            return switch (depth) {
+                case 18 -> new Spec(Stem.CONV7_MAXPOOL, 64, new int[] {2, 2, 2, 2}, false);
+                case 34 -> new Spec(Stem.CONV7_MAXPOOL, 64, new int[] {3, 4, 6, 3}, false);
+                case 50 -> new Spec(Stem.CONV7_MAXPOOL, 64, new int[] {3, 4, 6, 3}, true);
+                case 101 -> new Spec(Stem.CONV7_MAXPOOL, 64, new int[] {3, 4, 23, 3}, true);
+                default -> throw new IllegalArgumentException("unsupported ResNet depth " + depth
+                        + "; use 18, 34, 50 or 101, or a custom ResNet.Spec");
+            };
+        }
+
+        /** A narrow body of basic blocks behind the two-conv stem, e.g. {@code narrow(32, 1, 2, 2, 1)}. */
+        public static Spec narrow(int width, int... blocks) {
+            return new Spec(Stem.TWO_CONV3, width, blocks, false);
+        }
+
+        @Override
+        public int[] blocks() {
+            return blocks.clone();
         }
 
         int expansion() {
             return bottleneck ? 4 : 1;
         }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Spec s && s.stem == stem && s.width == width && Arrays.equals(s.blocks, blocks)
+                    && s.bottleneck == bottleneck;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(stem, width, Arrays.hashCode(blocks), bottleneck);
+        }
+
+        @Override
+        public String toString() {
+            return (bottleneck ? "bottleneck" : "basic") + " ResNet, " + stem + " stem, width " + width + ", blocks "
+                    + Arrays.toString(blocks);
+        }
     }
 
+    private final Spec spec;
     private final Conv2d conv1;
     private final Layer bn1;
+    private final Conv2d conv2;
+    private final Layer bn2;
     private final List<Sequential> stages = new ArrayList<>();
     private final int[] stageChannels = new int[4];
 
-    public ResNet(String name, Depth depth, NormKind norm) {
+    public ResNet(String name, Spec spec, NormKind norm) {
         super(name);
-        conv1 = register(Conv2d.builder(childName("conv1"), 3, 64, 7).stride(2).padding(3).bias(false).build());
-        bn1 = register(norm.of(64).apply(childName("bn1")));
-        int inplanes = 64;
-        int[] planes = {64, 128, 256, 512};
+        this.spec = spec;
+        int w = spec.width();
+        if (spec.stem() == Stem.CONV7_MAXPOOL) {
+            conv1 = register(Conv2d.builder(childName("conv1"), 3, w, 7).stride(2).padding(3).bias(false).build());
+            bn1 = register(norm.of(w).apply(childName("bn1")));
+            conv2 = null;
+            bn2 = null;
+        } else {
+            int half = Math.max(1, w / 2);
+            conv1 = register(Conv2d.builder(childName("conv1"), 3, half, 3).stride(2).padding(1).bias(false).build());
+            bn1 = register(norm.of(half).apply(childName("bn1")));
+            conv2 = register(Conv2d.builder(childName("conv2"), half, w, 3).stride(2).padding(1).bias(false).build());
+            bn2 = register(norm.of(w).apply(childName("bn2")));
+        }
+        int inplanes = w;
         for (int s = 0; s < 4; s++) {
             int stride = s == 0 ? 1 : 2;
             int in = inplanes;
-            int out = planes[s];
+            int out = w << s;
             List<java.util.function.Function<String, ? extends Layer>> blocks = new ArrayList<>();
-            for (int b = 0; b < depth.blocks[s]; b++) {
-                int blockIn = b == 0 ? in : out * depth.expansion();
+            for (int b = 0; b < spec.blocks[s]; b++) {
+                int blockIn = b == 0 ? in : out * spec.expansion();
                 int blockStride = b == 0 ? stride : 1;
-                blocks.add(n -> depth.bottleneck ? new Bottleneck(n, blockIn, out, blockStride, norm)
+                blocks.add(n -> spec.bottleneck() ? new Bottleneck(n, blockIn, out, blockStride, norm)
                         : new BasicBlock(n, blockIn, out, blockStride, norm));
             }
             stages.add(register(new Sequential(childName("layer" + (s + 1)), blocks)));
-            inplanes = out * depth.expansion();
+            inplanes = out * spec.expansion();
             stageChannels[s] = inplanes;
         }
+    }
+
+    /** The body's shape. */
+    public Spec spec() {
+        return spec;
     }
 
     /** Channels of the outputs of layer1..layer4. */
@@ -83,7 +146,11 @@ public final class ResNet extends Module {
     /** Outputs of layer1..layer4 for an NCHW batch. */
     public List<Tensor> forward(Ops ops, Tensor x) {
         Tensor y = ops.relu(bn1.forward(ops, conv1.forward(ops, x)));
-        y = ops.maxPool2d(y, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1});
+        if (conv2 == null) {
+            y = ops.maxPool2d(y, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1});
+        } else {
+            y = ops.relu(bn2.forward(ops, conv2.forward(ops, y)));
+        }
         List<Tensor> out = new ArrayList<>();
         for (Sequential stage : stages) {
             y = stage.forward(ops, y);
@@ -94,7 +161,7 @@ public final class ResNet extends Module {
 
     /**
      * torchvision's {@code trainable_layers}: parameters outside the last {@code trainable} of
-     * (conv1+bn1, layer1, layer2, layer3, layer4) are frozen; 5 trains everything, 0 nothing.
+     * (the stem, layer1, layer2, layer3, layer4) are frozen; 5 trains everything, 0 nothing.
      */
     public Predicate<Parameter> frozen(int trainable) {
         return frozen(name(), trainable);
@@ -107,14 +174,14 @@ public final class ResNet extends Module {
         }
         List<String> train = new ArrayList<>(List.of("layer4", "layer3", "layer2", "layer1", "conv1").subList(0, trainable));
         if (trainable == 5) {
-            train.add("bn1");
+            train.addAll(List.of("bn1", "conv2", "bn2"));
         }
         String prefix = bodyName.isEmpty() ? "" : bodyName + ".";
         return p -> p.name().startsWith(prefix) && train.stream().noneMatch(t -> p.name().startsWith(prefix + t));
     }
 
     /**
-     * Whether a state-dict name belongs to a normalisation layer of a ResNet body ({@code bn1},
+     * Whether a state-dict name belongs to a normalisation layer of a ResNet body ({@code bn1}, {@code bn2},
      * {@code layerL.B.bnK}, {@code layerL.0.downsample.1}); detectron2 applies no weight decay to those.
      */
     public static boolean isNormParameter(String name) {

@@ -17,15 +17,15 @@ public final class ResNetFpnBackbone extends Module implements Backbone {
     private final ResNet body;
     private final FeaturePyramidNetwork fpn;
 
-    public ResNetFpnBackbone(String name, ResNet.Depth depth, NormKind norm, int outChannels) {
+    public ResNetFpnBackbone(String name, ResNet.Spec spec, NormKind norm, int outChannels) {
         super(name);
-        body = register(new ResNet(childName("body"), depth, norm));
+        body = register(new ResNet(childName("body"), spec, norm));
         fpn = register(new FeaturePyramidNetwork(childName("fpn"), body.stageChannels(), outChannels));
     }
 
     /** torchvision's Mask R-CNN backbone: named {@code backbone}, 256 FPN channels. */
-    public ResNetFpnBackbone(ResNet.Depth depth, NormKind norm) {
-        this("backbone", depth, norm, 256);
+    public ResNetFpnBackbone(ResNet.Spec spec, NormKind norm) {
+        this("backbone", spec, norm, 256);
     }
 
     @Override

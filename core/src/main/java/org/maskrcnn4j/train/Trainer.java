@@ -36,6 +36,7 @@ public final class Trainer {
     private final Path checkpointDir;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private final TrainStep step;
+    private double flipProbability;
 
     /**
      * @param noDecay parameters exempt from weight decay (norm layers, like detectron2's default)
@@ -52,6 +53,18 @@ public final class Trainer {
         this.checkpointDir = checkpointDir;
         this.step = model.trainStep(settings.batchSize(),
                 new Optimizer.Sgd(settings.momentum(), settings.weightDecay(), noDecay));
+    }
+
+    /**
+     * Mirrors each drawn example left-right with probability {@code p} (torchvision's
+     * {@code RandomHorizontalFlip}); whether it does is a function of (seed, step, slot), so resume repeats it.
+     */
+    public Trainer horizontalFlip(double p) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException("horizontal flip probability must be in [0, 1], got " + p);
+        }
+        flipProbability = p;
+        return this;
     }
 
     public Trainer listen(TrainingListener listener) {
@@ -113,6 +126,10 @@ public final class Trainer {
             int epoch = (int) (position / data.size());
             int[] order = permutation(settings.seed() + epoch, data.size());
             TrainingExample ex = data.get(order[(int) (position % data.size())]);
+            if (flipProbability > 0
+                    && new SplittableRandom(settings.seed() * 31 + position).nextDouble() < flipProbability) {
+                ex = ex.flippedHorizontally();
+            }
             in.put("image." + i, ex.image());
             in.put("boxes." + i, ex.boxes());
             in.put("labels." + i, ex.labels());

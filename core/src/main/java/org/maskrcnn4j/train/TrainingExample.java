@@ -1,5 +1,7 @@
 package org.maskrcnn4j.train;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.maskrcnn4j.tensor.HostTensor;
 
 /**
@@ -23,5 +25,40 @@ public record TrainingExample(HostTensor image, HostTensor boxes, HostTensor lab
             throw new IllegalArgumentException("masks must be [" + g + ", " + image.shape().get(1) + ", "
                     + image.shape().get(2) + "], got " + masks.shape());
         }
+    }
+
+    /**
+     * The mirror image: image and masks flipped left-right, boxes {@code (w - x2, y1, w - x1, y2)} (box
+     * coordinates are pixel edges, so a box stays inside {@code [0, w]}); labels unchanged.
+     */
+    public TrainingExample flippedHorizontally() {
+        long w = image.shape().get(2);
+        float[] b = boxes.toFloatArray();
+        for (int i = 0; i < b.length; i += 4) {
+            float x1 = b[i];
+            b[i] = w - b[i + 2];
+            b[i + 2] = w - x1;
+        }
+        return new TrainingExample(flipLastAxis(image), HostTensor.ofFloats(b, boxes.shape().dims()), labels,
+                flipLastAxis(masks));
+    }
+
+    /** {@code t} with its last axis reversed, for any dtype. */
+    private static HostTensor flipLastAxis(HostTensor t) {
+        int e = t.dtype().byteSize();
+        int row = Math.toIntExact(t.shape().get(t.shape().rank() - 1));
+        ByteBuffer src = t.bytes();
+        ByteBuffer dst = ByteBuffer.allocate(src.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] in = new byte[row * e];
+        byte[] out = new byte[row * e];
+        while (src.hasRemaining()) {
+            src.get(in);
+            for (int x = 0; x < row; x++) {
+                System.arraycopy(in, x * e, out, (row - 1 - x) * e, e);
+            }
+            dst.put(out);
+        }
+        dst.flip();
+        return HostTensor.of(t.dtype(), t.shape(), dst);
     }
 }

@@ -20,14 +20,13 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * Reads and writes images with the JDK's ImageIO (PNG, JPEG, BMP, GIF, WBMP, TIFF); errors name the file.
+ * Reads and writes images with ImageIO (PNG, JPEG, BMP, GIF, WBMP, TIFF); errors name the file.
  *
  * <p>The EXIF orientation of JPEG files (tag 0x0112 in the APP1 segment) is applied by {@link #read(Path)}, so
  * images come out upright as photo viewers show them (as detectron2's {@code read_image} does); torchvision's
  * reference pipelines, built on plain {@code PIL.Image.open}, do <b>not</b> apply it: use {@link #readRaw(Path)} to
- * match annotations made on the stored pixel order. The JDK's JPEG reader cannot
- * decode CMYK/YCCK JPEGs; such files fail with a message saying so (the TwelveMonkeys ImageIO plugin, once on the
- * classpath, is picked up automatically).
+ * match annotations made on the stored pixel order. JPEGs are decoded by the TwelveMonkeys plugin (a dependency of
+ * core, registered with ImageIO on the classpath), which handles CMYK/YCCK files with their ICC profiles.
  */
 public final class Images {
     private Images() {
@@ -104,7 +103,7 @@ public final class Images {
             } catch (IIOException e) {
                 String msg = String.valueOf(e.getMessage());
                 String hint = msg.contains("Unsupported Image Type") || msg.contains("Unsupported JPEG process")
-                        ? " (CMYK/YCCK or unusual JPEGs need the TwelveMonkeys imageio-jpeg plugin on the classpath)"
+                        ? " (is the TwelveMonkeys imageio-jpeg plugin missing from the classpath?)"
                         : "";
                 throw new IOException(source + ": cannot decode " + reader.getFormatName() + " image: " + msg + hint,
                         e);

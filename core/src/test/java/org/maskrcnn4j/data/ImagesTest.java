@@ -36,6 +36,51 @@ class ImagesTest {
     }
 
     @Test
+    void decodesAdobeCmykJpegsWithTheTwelveMonkeysReader() throws IOException {
+        assertThat(ImageIO.getImageReadersByFormatName("jpeg").next().getClass().getName())
+                .startsWith("com.twelvemonkeys.");
+        // a 16x8 four-channel JPEG with an Adobe APP14 marker, transform 0: CMYK stored inverted (255 = no ink);
+        // left half no ink (paper white), right half full black ink only
+        java.awt.image.WritableRaster cmyk = java.awt.image.Raster.createInterleavedRaster(
+                java.awt.image.DataBuffer.TYPE_BYTE, 16, 8, 4, null);
+        for (int y = 0; y < 8; y++) {
+            for (int x = 0; x < 16; x++) {
+                for (int c = 0; c < 4; c++) {
+                    cmyk.setSample(x, y, c, x >= 8 && c == 3 ? 0 : 255);
+                }
+            }
+        }
+        javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (javax.imageio.stream.ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            writer.write(null, new javax.imageio.IIOImage(cmyk, null, null), null);
+        } finally {
+            writer.dispose();
+        }
+        byte[] raw = bytes.toByteArray();
+        byte[] adobe = {(byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 0};
+        ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+        jpeg.write(raw, 0, 2); // SOI
+        jpeg.write(adobe);
+        jpeg.write(raw, 2, raw.length - 2);
+        Path file = dir.resolve("cmyk.jpg");
+        Files.write(file, jpeg.toByteArray());
+
+        BufferedImage rgb = Images.readRgb(file);
+        assertThat(rgb.getWidth()).isEqualTo(16);
+        assertThat(rgb.getHeight()).isEqualTo(8);
+        int white = rgb.getRGB(2, 4);
+        int black = rgb.getRGB(13, 4);
+        assertThat(luma(white)).as("no ink, %08x", white).isGreaterThan(240);
+        assertThat(luma(black)).as("full black ink, %08x", black).isLessThan(40);
+    }
+
+    private static double luma(int rgb) {
+        return 0.299 * ((rgb >> 16) & 255) + 0.587 * ((rgb >> 8) & 255) + 0.114 * (rgb & 255);
+    }
+
+    @Test
     void errorsNameTheFile() throws IOException {
         Path missing = dir.resolve("missing.png");
         assertThatThrownBy(() -> Images.read(missing)).isInstanceOf(NoSuchFileException.class)

@@ -34,8 +34,8 @@ import org.tensorflow.proto.GPUOptions;
  * variables of that graph, each {@link #compile compiled} function is traced once per input signature
  * (input names, dtypes and ranks; all dimensions unknown) into its own name scope, and every call is one
  * {@code Session.run}. Gradients use {@code Graph.addGradients}; a {@link #trainStep train step} also builds
- * the SGD update into the graph, so a step is a single run that feeds the inputs and the learning rate and
- * fetches the losses.
+ * the optimizer's update (SGD or AdamW) into the graph, so a step is a single run that feeds the inputs and
+ * the learning rate and fetches the losses.
  *
  * <p>Options (in {@link BackendConfig#options()}): {@code interOpThreads} (default {@code min(2, threads)}).
  */
@@ -180,11 +180,7 @@ public final class TfBackend implements Backend {
     @Override
     public TrainStep trainStep(TensorFunction lossFn, Optimizer optimizer) {
         checkOpen();
-        if (!(optimizer instanceof Optimizer.Sgd sgd)) {
-            throw new UnsupportedOperationException("tensorflow backend: optimizer " + optimizer
-                    + " is not implemented yet");
-        }
-        return new TfTrainStep(this, lossFn, sgd);
+        return new TfTrainStep(this, lossFn, optimizer);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package org.maskrcnn4j.backend.tf;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,31 +8,43 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.maskrcnn4j.tensor.DType;
 import org.maskrcnn4j.tensor.HostTensor;
 import org.maskrcnn4j.tensor.Optimizer;
+import org.maskrcnn4j.tensor.Shape;
 import org.maskrcnn4j.tensor.TensorFunction;
 import org.maskrcnn4j.tensor.TrainStep;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
 
 /**
  * A training step in one session run: forward, {@code addGradients} of the summed losses with respect to
- * the reads of every trainable parameter the function used, then {@code torch.optim.SGD}'s update built
- * into the graph ({@code g = grad + wd * p; buf = momentum * buf + g; p -= lr * buf}). Momentum buffers are
- * zero-initialised graph variables of this step, which makes the first step's {@code buf = g} exact. The
- * updates wait (control dependencies) for every loss and gradient, so the losses returned are the values
- * before the update. The learning rate is fed per step.
+ * the reads of every trainable parameter the function used, then the optimizer's update built into the
+ * graph ({@code torch.optim.SGD} or {@code torch.optim.AdamW}, see {@link Optimizer}). The updates wait
+ * (control dependencies) for every loss and gradient, so the losses returned are the values before the
+ * update. The learning rate is fed per step.
+ *
+ * <p>The optimizer state is one resource variable per state key ({@code momentum_buffer/<parameter>},
+ * {@code exp_avg/<parameter>}, ...; AdamW's step counts are float64 scalars), owned by this step and
+ * shared by all its traces. A variable is made, zero-filled, the first time a trace updates its parameter;
+ * zero is the same as no state for both optimizers ({@code buf = 0 * momentum + g = g}; AdamW's moments
+ * start at 0 with step 0), so {@link #state()} may list zeros for parameters not yet updated.
  */
 final class TfTrainStep implements TrainStep {
     private final TfBackend backend;
     private final TensorFunction lossFn;
-    private final Optimizer.Sgd sgd;
+    private final Optimizer optimizer;
     private final Map<List<TfBackend.InputSpec>, TfBackend.Traced> traces = new ConcurrentHashMap<>();
-    /** Parameter name to the handle of its momentum buffer, shared by all traces of this step. */
-    private final Map<String, Output<?>> buffers = new HashMap<>();
+    /** State key to its variable; guarded by the backend's trace lock. */
+    private final Map<String, TfParameterStore.Variable> slots = new LinkedHashMap<>();
+    private int slotCounter;
 
-    TfTrainStep(TfBackend backend, TensorFunction lossFn, Optimizer.Sgd sgd) {
+    TfTrainStep(TfBackend backend, TensorFunction lossFn, Optimizer optimizer) {
+        if (optimizer == null) {
+            throw new IllegalArgumentException("trainStep: optimizer must not be null");
+        }
         this.backend = backend;
         this.lossFn = lossFn;
-        this.sgd = sgd;
+        this.optimizer = optimizer;
     }
 
     @Override
@@ -55,6 +66,49 @@ final class TfTrainStep implements TrainStep {
         return losses;
     }
 
+    @Override
+    public Map<String, HostTensor> state() {
+        backend.checkOpen();
+        synchronized (backend.traceLock()) {
+            Map<String, HostTensor> out = new LinkedHashMap<>();
+            if (slots.isEmpty()) {
+                return out;
+            }
+            Session.Runner r = backend.session().runner();
+            for (TfParameterStore.Variable v : slots.values()) {
+                r.fetch(v.read());
+            }
+            try (Result values = r.run()) {
+                int i = 0;
+                for (String key : slots.keySet()) {
+                    out.put(key, TfTypes.toHost(values.get(i++)));
+                }
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public void loadState(Map<String, HostTensor> state) {
+        backend.checkOpen();
+        TfParameterStore store = backend.parameters();
+        optimizer.checkState(state, store);
+        synchronized (backend.traceLock()) {
+            for (Map.Entry<String, TfParameterStore.Variable> e : slots.entrySet()) {
+                if (!state.containsKey(e.getKey())) {
+                    e.getValue().write(backend.session(), zeros(e.getKey(), store));
+                }
+            }
+            for (Map.Entry<String, HostTensor> e : state.entrySet()) {
+                TfParameterStore.Variable v = slots.get(e.getKey());
+                if (v == null) {
+                    v = newSlot(e.getKey(), store);
+                }
+                v.write(backend.session(), e.getValue());
+            }
+        }
+    }
+
     private TfBackend.Traced trace(List<TfBackend.InputSpec> signature) {
         TfBackend.Body body = backend.traceBody("train", lossFn, signature);
         TfOps ops = body.ops();
@@ -72,19 +126,16 @@ final class TfTrainStep implements TrainStep {
             t.addOutput(e.getKey(), y);
         }
         TfParameterStore store = backend.parameters();
-        List<String> names = new ArrayList<>();
+        List<TfParameterStore.Entry> params = new ArrayList<>();
         List<Output<?>> reads = new ArrayList<>();
         for (Map.Entry<String, Output<?>> e : body.trace().parameterReads.entrySet()) {
             if (store.trainable(e.getKey())) {
-                names.add(e.getKey());
+                params.add(store.entry(e.getKey()));
                 reads.add(e.getValue());
             }
         }
         t.learningRate = ops.placeholder(DType.FLOAT64, org.tensorflow.ndarray.Shape.scalar());
         List<GraphOperation> updates = new ArrayList<>();
-        List<GraphOperation> bufferInits = new ArrayList<>();
-        // buffers made by this trace join the shared map only once initialised (a trace may fail half-way)
-        Map<String, Output<?>> newBuffers = new HashMap<>();
         if (!reads.isEmpty()) {
             Output<?>[] grads = backend.gradients(body.trace(), ys.toArray(new Output<?>[0]),
                     reads.toArray(new Output<?>[0]));
@@ -98,60 +149,94 @@ final class TfTrainStep implements TrainStep {
                 }
             }
             GraphOperation barrier = ops.noOp(done);
-            for (int i = 0; i < names.size(); i++) {
-                if (grads[i] == null) {
-                    continue; // like torch: a parameter without a gradient is left alone
+            for (int i = 0; i < params.size(); i++) {
+                if (grads[i] != null) { // like torch: a parameter without a gradient is left alone
+                    updates.addAll(update(ops, params.get(i), reads.get(i), grads[i], t.learningRate, barrier));
                 }
-                TfParameterStore.Entry p = store.entry(names.get(i));
-                DType dt = p.dtype();
-                Output<?> d = grads[i];
-                if (sgd.weightDecay() != 0 && !sgd.noDecay().test(p.name())) {
-                    d = ops.raw("AddV2", d, ops.raw("Mul", ops.scalarOut(sgd.weightDecay(), dt), reads.get(i)));
-                }
-                Output<?> step = d;
-                if (sgd.momentum() != 0) {
-                    Output<?> buf = buffers.get(p.name());
-                    if (buf == null) {
-                        buf = newBuffer(body.trace(), ops, p, bufferInits);
-                        newBuffers.put(p.name(), buf);
-                    }
-                    Output<?> old = ops.readVariable(buf, dt);
-                    step = ops.raw("AddV2", ops.raw("Mul", ops.scalarOut(sgd.momentum(), dt), old), d);
-                    updates.add(ops.update("AssignVariableOp", buf, step, barrier));
-                }
-                Output<?> delta = ops.raw("Mul", ops.cast(t.learningRate, dt), step);
-                updates.add(ops.update("AssignSubVariableOp", p.handle(), delta, barrier));
             }
         }
         t.targets.add(ops.noOp(updates));
         body.trace().finish();
-        if (!bufferInits.isEmpty()) {
-            runTargets(bufferInits);
-            buffers.putAll(newBuffers);
-        }
         return t;
     }
 
-    /** A zero-filled resource variable shaped like the parameter, initialised before the first step. */
-    private Output<?> newBuffer(TfTrace trace, TfOps ops, TfParameterStore.Entry p, List<GraphOperation> inits) {
-        org.tensorflow.Graph g = backend.graph();
-        String name = trace.name("Momentum");
-        Output<?> handle = g.opBuilder("VarHandleOp", name, g.baseScope())
-                .setAttr("dtype", TfTypes.dataType(p.dtype()))
-                .setAttr("shape", TfTypes.tfShape(p.shape()))
-                .setAttr("shared_name", name)
-                .setAttr("container", "")
-                .build().output(0);
-        Output<?> zeros = ops.raw("ZerosLike", p.read());
-        inits.add(ops.update("AssignVariableOp", handle, zeros, null));
-        return handle;
+    /**
+     * The ops that update parameter {@code p}, whose value was {@code read}, from its gradient {@code g},
+     * each after {@code after}.
+     */
+    private List<GraphOperation> update(TfOps ops, TfParameterStore.Entry p, Output<?> read, Output<?> g,
+            Output<?> lr, GraphOperation after) {
+        DType dt = p.dtype();
+        List<GraphOperation> out = new ArrayList<>();
+        if (optimizer instanceof Optimizer.Sgd sgd) {
+            Output<?> d = g;
+            if (sgd.weightDecay() != 0 && !sgd.noDecay().test(p.name())) {
+                d = ops.raw("AddV2", d, ops.raw("Mul", ops.scalarOut(sgd.weightDecay(), dt), read));
+            }
+            if (sgd.momentum() != 0) {
+                Output<?> buf = slot(Optimizer.Sgd.MOMENTUM_BUFFER + p.name()).handle();
+                Output<?> old = ops.readVariable(buf, dt);
+                d = ops.raw("AddV2", ops.raw("Mul", ops.scalarOut(sgd.momentum(), dt), old), d);
+                out.add(ops.update("AssignVariableOp", buf, d, after));
+            }
+            Output<?> delta = ops.raw("Mul", ops.cast(lr, dt), d);
+            out.add(ops.update("AssignSubVariableOp", p.handle(), delta, after));
+        } else if (optimizer instanceof Optimizer.AdamW adam) {
+            DType f64 = DType.FLOAT64;
+            Output<?> stepVar = slot(Optimizer.AdamW.STEP + p.name()).handle();
+            Output<?> mVar = slot(Optimizer.AdamW.EXP_AVG + p.name()).handle();
+            Output<?> vVar = slot(Optimizer.AdamW.EXP_AVG_SQ + p.name()).handle();
+            Output<?> t = ops.raw("AddV2", ops.readVariable(stepVar, f64), ops.scalarOut(1, f64));
+            out.add(ops.update("AssignVariableOp", stepVar, t, after));
+            Output<?> m = ops.raw("AddV2", ops.raw("Mul", ops.scalarOut(adam.beta1(), dt), ops.readVariable(mVar, dt)),
+                    ops.raw("Mul", ops.scalarOut(1 - adam.beta1(), dt), g));
+            out.add(ops.update("AssignVariableOp", mVar, m, after));
+            Output<?> v = ops.raw("AddV2", ops.raw("Mul", ops.scalarOut(adam.beta2(), dt), ops.readVariable(vVar, dt)),
+                    ops.raw("Mul", ops.scalarOut(1 - adam.beta2(), dt), ops.raw("Mul", g, g)));
+            out.add(ops.update("AssignVariableOp", vVar, v, after));
+            // bias corrections in float64, as torch computes them in Python floats
+            Output<?> one = ops.scalarOut(1, f64);
+            Output<?> bias1 = ops.raw("Sub", one, ops.raw("Pow", ops.scalarOut(adam.beta1(), f64), t));
+            Output<?> bias2 = ops.raw("Sub", one, ops.raw("Pow", ops.scalarOut(adam.beta2(), f64), t));
+            Output<?> stepSize = ops.cast(ops.raw("Div", lr, bias1), dt);
+            Output<?> denom = ops.raw("AddV2", ops.raw("Div", ops.raw("Sqrt", v), ops.cast(ops.raw("Sqrt", bias2), dt)),
+                    ops.scalarOut(adam.eps(), dt));
+            Output<?> decayed = read;
+            if (adam.weightDecay() != 0 && !adam.noDecay().test(p.name())) {
+                Output<?> keep = ops.raw("Sub", one, ops.raw("Mul", lr, ops.scalarOut(adam.weightDecay(), f64)));
+                decayed = ops.raw("Mul", read, ops.cast(keep, dt));
+            }
+            Output<?> next = ops.raw("Sub", decayed, ops.raw("Mul", stepSize, ops.raw("Div", m, denom)));
+            out.add(ops.update("AssignVariableOp", p.handle(), next, after));
+        } else {
+            throw new IllegalArgumentException("the tensorflow backend does not support optimizer " + optimizer);
+        }
+        return out;
     }
 
-    private void runTargets(List<GraphOperation> targets) {
-        org.tensorflow.Session.Runner r = backend.session().runner();
-        for (GraphOperation op : targets) {
-            r.addTarget(op);
+    /** The variable of a state key, made and zero-filled on first use; the caller holds the trace lock. */
+    private TfParameterStore.Variable slot(String key) {
+        TfParameterStore.Variable v = slots.get(key);
+        return v != null ? v : newSlot(key, backend.parameters());
+    }
+
+    private TfParameterStore.Variable newSlot(String key, TfParameterStore store) {
+        HostTensor zeros = zeros(key, store);
+        TfParameterStore.Variable v = TfParameterStore.Variable.create(backend.graph(),
+                "optimizer/" + TfParameterStore.sanitize(key) + "_" + slotCounter++, zeros.dtype(), zeros.shape());
+        v.write(backend.session(), zeros);
+        slots.put(key, v);
+        return v;
+    }
+
+    /** The value of a state key that means "no state yet": zeros like the parameter, or step 0. */
+    private HostTensor zeros(String key, TfParameterStore store) {
+        if (key.startsWith(Optimizer.AdamW.STEP)) {
+            return HostTensor.ofDoubles(new double[] {0});
         }
-        r.run().close();
+        String prefix = optimizer.statePrefixes().stream().filter(key::startsWith).findFirst().orElseThrow();
+        TfParameterStore.Entry p = store.entry(key.substring(prefix.length()));
+        Shape shape = p.shape();
+        return HostTensor.of(p.dtype(), shape, java.nio.ByteBuffer.allocate((int) (shape.size() * p.dtype().byteSize())));
     }
 }

@@ -11,12 +11,25 @@ import java.util.function.Predicate;
  * gradient (like torch, a parameter without one is left alone). The learning rate is given per step
  * (schedules live in the trainer).
  *
+ * <p>Every optimizer carries {@link #clipGradNorm()}: when it is positive the gradients are first clipped
+ * by their global L2 norm with {@code torch.nn.utils.clip_grad_norm_}'s semantics ({@code total = sqrt(sum
+ * of every gradient squared)}, {@code coef = clipGradNorm / (total + 1e-6)}, every gradient multiplied by
+ * {@code min(coef, 1)}), then the update rule runs on the clipped gradients. 0 turns clipping off. It lives
+ * here, not on the step, so that whoever builds a {@link TrainStep} from an optimizer gets it without another
+ * argument.
+ *
  * <p>The optimizer's state ({@link TrainStep#state()}) uses torch's names, one tensor per parameter:
  * {@value Sgd#MOMENTUM_BUFFER}{@code <parameter>} for SGD; {@value AdamW#EXP_AVG}{@code <parameter>},
  * {@value AdamW#EXP_AVG_SQ}{@code <parameter>} (shaped like the parameter) and {@value AdamW#STEP}{@code
  * <parameter>} (a float64 scalar holding the number of updates the parameter has had) for AdamW.
  */
 public sealed interface Optimizer {
+
+    /** The global L2 norm gradients are clipped to before the update; 0 when clipping is off. */
+    double clipGradNorm();
+
+    /** This optimizer with gradients clipped to a global L2 norm of {@code maxNorm} (0 = off). */
+    Optimizer withClipGradNorm(double maxNorm);
 
     /** The key prefixes of this optimizer's state, e.g. {@code momentum_buffer/}. */
     List<String> statePrefixes();
@@ -71,11 +84,17 @@ public sealed interface Optimizer {
         }
     }
 
+    private static void checkClip(double clipGradNorm) {
+        if (!(clipGradNorm >= 0) || Double.isInfinite(clipGradNorm)) {
+            throw new IllegalArgumentException("clipGradNorm must be finite and >= 0 (0 = off), got " + clipGradNorm);
+        }
+    }
+
     /**
      * {@code torch.optim.SGD}: {@code g = grad + weightDecay * p; buf = momentum * buf + g} (buf = g on the
      * first step); {@code p -= lr * buf}. Parameters whose name {@code noDecay} accepts get no weight decay.
      */
-    record Sgd(double momentum, double weightDecay, Predicate<String> noDecay)
+    record Sgd(double momentum, double weightDecay, Predicate<String> noDecay, double clipGradNorm)
             implements Optimizer {
         /** Key prefix of the momentum buffers in {@link TrainStep#state()}. */
         public static final String MOMENTUM_BUFFER = "momentum_buffer/";
@@ -88,11 +107,22 @@ public sealed interface Optimizer {
             if (noDecay == null) {
                 throw new IllegalArgumentException("noDecay must not be null (use name -> false)");
             }
+            checkClip(clipGradNorm);
         }
 
-        /** Weight decay on every parameter. */
+        /** Without gradient clipping. */
+        public Sgd(double momentum, double weightDecay, Predicate<String> noDecay) {
+            this(momentum, weightDecay, noDecay, 0);
+        }
+
+        /** Weight decay on every parameter, without gradient clipping. */
         public Sgd(double momentum, double weightDecay) {
             this(momentum, weightDecay, name -> false);
+        }
+
+        @Override
+        public Sgd withClipGradNorm(double maxNorm) {
+            return new Sgd(momentum, weightDecay, noDecay, maxNorm);
         }
 
         @Override
@@ -107,8 +137,8 @@ public sealed interface Optimizer {
      * {@code m = beta1 * m + (1 - beta1) * g; v = beta2 * v + (1 - beta2) * g^2};
      * {@code p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)}, with m and v starting at 0.
      */
-    record AdamW(double beta1, double beta2, double eps, double weightDecay, Predicate<String> noDecay)
-            implements Optimizer {
+    record AdamW(double beta1, double beta2, double eps, double weightDecay, Predicate<String> noDecay,
+            double clipGradNorm) implements Optimizer {
         /** Key prefix of the first moments ({@code m}) in {@link TrainStep#state()}. */
         public static final String EXP_AVG = "exp_avg/";
         /** Key prefix of the second moments ({@code v}). */
@@ -129,9 +159,15 @@ public sealed interface Optimizer {
             if (noDecay == null) {
                 throw new IllegalArgumentException("noDecay must not be null (use name -> false)");
             }
+            checkClip(clipGradNorm);
         }
 
-        /** torch's defaults {@code betas=(0.9, 0.999), eps=1e-8}. */
+        /** Without gradient clipping. */
+        public AdamW(double beta1, double beta2, double eps, double weightDecay, Predicate<String> noDecay) {
+            this(beta1, beta2, eps, weightDecay, noDecay, 0);
+        }
+
+        /** torch's defaults {@code betas=(0.9, 0.999), eps=1e-8}, without gradient clipping. */
         public AdamW(double weightDecay, Predicate<String> noDecay) {
             this(0.9, 0.999, 1e-8, weightDecay, noDecay);
         }
@@ -139,6 +175,11 @@ public sealed interface Optimizer {
         /** torch's defaults {@code betas=(0.9, 0.999), eps=1e-8}, weight decay on every parameter. */
         public AdamW(double weightDecay) {
             this(weightDecay, name -> false);
+        }
+
+        @Override
+        public AdamW withClipGradNorm(double maxNorm) {
+            return new AdamW(beta1, beta2, eps, weightDecay, noDecay, maxNorm);
         }
 
         @Override

@@ -306,6 +306,44 @@ public abstract class TrainingConformance extends BackendTestBase {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown parameter 'nope'");
     }
 
+    /**
+     * {@code sum(a * [3]) + sum(b * [0, 4])}: gradients [3] and [0, 4], global norm 5 (a per-parameter clip
+     * would scale a by 1/3 and b by 1/4 instead).
+     */
+    private double[] clippedSgdStep(String prefix, double maxNorm, double lr) {
+        declare(prefix + ".a", HostTensor.ofFloats(new float[] {1f}, 1), true);
+        declare(prefix + ".b", HostTensor.ofFloats(new float[] {-1f, 2f}, 2), true);
+        TensorFunction loss = (ops, in) -> Map.of("loss", ops.add(
+                ops.sum(ops.mul(ops.parameter(prefix + ".a"), in.get("xa"))),
+                ops.sum(ops.mul(ops.parameter(prefix + ".b"), in.get("xb")))));
+        TrainStep step = backend.trainStep(loss, new Optimizer.Sgd(0, 0).withClipGradNorm(maxNorm));
+        step.run(inputs("xa", HostTensor.ofFloats(new float[] {3f}, 1), "xb", HostTensor.ofFloats(new float[] {0f, 4f}, 2)), lr);
+        float[] a = backend.parameters().get(prefix + ".a").toFloatArray();
+        float[] b = backend.parameters().get(prefix + ".b").toFloatArray();
+        return new double[] {a[0], b[0], b[1]};
+    }
+
+    @Test
+    void clipGradNormScalesAllGradientsByTheirGlobalNorm() {
+        double lr = 0.5;
+        double[] got = clippedSgdStep("clip", 1.0, lr);
+        double coef = 1.0 / (5 + 1e-6); // torch.nn.utils.clip_grad_norm_(max_norm=1)
+        double[] want = {1 - lr * 3 * coef, -1 - lr * 0 * coef, 2 - lr * 4 * coef};
+        for (int k = 0; k < 3; k++) {
+            assertThat(got[k]).as("parameter value %d", k).isCloseTo(want[k], within(1e-6));
+        }
+    }
+
+    @Test
+    void clipGradNormLeavesSmallGradientsAlone() {
+        double lr = 0.5;
+        double[] got = clippedSgdStep("noclip", 10.0, lr);
+        double[] want = {1 - lr * 3, -1, 2 - lr * 4};
+        for (int k = 0; k < 3; k++) {
+            assertThat(got[k]).as("parameter value %d", k).isCloseTo(want[k], within(1e-6));
+        }
+    }
+
     @Test
     void gradientOfInputsMatchesFiniteDifferences() {
         SplittableRandom rnd = new SplittableRandom(3);

@@ -16,6 +16,9 @@ class OptimizerTest {
         assertThat(a.weightDecay()).isEqualTo(0.05);
         assertThat(a.noDecay().test("any")).isFalse();
         assertThat(a.statePrefixes()).containsExactly("exp_avg/", "exp_avg_sq/", "step/");
+        assertThat(a.clipGradNorm()).isZero();
+        assertThat(a.withClipGradNorm(2).clipGradNorm()).isEqualTo(2);
+        assertThat(a.withClipGradNorm(2).beta2()).isEqualTo(0.999);
         assertThat(new Optimizer.Sgd(0.9, 1e-4).statePrefixes()).containsExactly("momentum_buffer/");
     }
 
@@ -29,6 +32,8 @@ class OptimizerTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weight decay");
         assertThatThrownBy(() -> new Optimizer.Sgd(Double.NaN, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("momentum");
+        assertThatThrownBy(() -> new Optimizer.Sgd(0.9, 0).withClipGradNorm(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("clipGradNorm must be finite and >= 0");
         assertThatThrownBy(() -> new Optimizer.Sgd(0.9, 0, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("noDecay");
     }

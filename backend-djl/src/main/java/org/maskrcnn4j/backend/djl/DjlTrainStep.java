@@ -17,8 +17,8 @@ import org.maskrcnn4j.tensor.TrainStep;
 
 /**
  * A training step of the DJL backend, run eagerly in a per-call memory scope: forward, backward through
- * DJL's {@link GradientCollector} from the sum of the losses, then the optimizer's update in place on the
- * parameter values. The optimizer state lives in the backend's {@link DjlParameterStore}, keyed as
+ * DJL's {@link GradientCollector} from the sum of the losses, optional clipping of the gradients by their
+ * global norm, then the optimizer's update in place on the parameter values. The optimizer state lives in the backend's {@link DjlParameterStore}, keyed as
  * {@link Optimizer} documents.
  */
 final class DjlTrainStep implements TrainStep {
@@ -48,6 +48,7 @@ final class DjlTrainStep implements TrainStep {
                 Map<String, Double> values = forwardBackward(ops, inputs);
                 JniUtils.setGradMode(false);
                 Map<String, PtNDArray> grads = gradients(ops);
+                clip(scope, grads);
                 for (Map.Entry<String, PtNDArray> e : grads.entrySet()) {
                     update(scope, e.getKey(), e.getValue(), learningRate);
                 }
@@ -110,6 +111,27 @@ final class DjlTrainStep implements TrainStep {
             }
         }
         return grads;
+    }
+
+    /**
+     * {@code torch.nn.utils.clip_grad_norm_} when the optimizer asks for it: every gradient times
+     * {@code min(max / (total + 1e-6), 1)}, {@code total} their global L2 norm (summed in double).
+     */
+    private void clip(NDManager scope, Map<String, PtNDArray> grads) {
+        double max = optimizer.clipGradNorm();
+        if (max <= 0 || grads.isEmpty()) {
+            return;
+        }
+        double squares = 0;
+        for (PtNDArray g : grads.values()) {
+            squares += DjlTypes.readDoubles(own(scope, JniUtils.sum(own(scope, JniUtils.mul(g, g)))))[0];
+        }
+        double coef = max / (Math.sqrt(squares) + 1e-6);
+        if (coef < 1) { // torch multiplies by min(coef, 1); times 1 changes nothing
+            for (PtNDArray g : grads.values()) {
+                JniUtils.muli(g, scalar(scope, coef, g));
+            }
+        }
     }
 
     /** Applies the optimizer to one parameter, in place. */

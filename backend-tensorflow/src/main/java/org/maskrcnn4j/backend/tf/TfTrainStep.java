@@ -18,8 +18,8 @@ import org.tensorflow.Session;
 
 /**
  * A training step in one session run: forward, {@code addGradients} of the summed losses with respect to
- * the reads of every trainable parameter the function used, then the optimizer's update built into the
- * graph ({@code torch.optim.SGD} or {@code torch.optim.AdamW}, see {@link Optimizer}). The updates wait
+ * the reads of every trainable parameter the function used, optional clipping of the gradients by their
+ * global norm, then the optimizer's update built into the graph ({@code torch.optim.SGD} or {@code torch.optim.AdamW}, see {@link Optimizer}). The updates wait
  * (control dependencies) for every loss and gradient, so the losses returned are the values before the
  * update. The learning rate is fed per step.
  *
@@ -139,6 +139,7 @@ final class TfTrainStep implements TrainStep {
         if (!reads.isEmpty()) {
             Output<?>[] grads = backend.gradients(body.trace(), ys.toArray(new Output<?>[0]),
                     reads.toArray(new Output<?>[0]));
+            Output<?>[] clipped = clip(ops, grads);
             List<GraphOperation> done = new ArrayList<>();
             for (Output<?> y : ys) {
                 done.add((GraphOperation) y.op());
@@ -151,13 +152,49 @@ final class TfTrainStep implements TrainStep {
             GraphOperation barrier = ops.noOp(done);
             for (int i = 0; i < params.size(); i++) {
                 if (grads[i] != null) { // like torch: a parameter without a gradient is left alone
-                    updates.addAll(update(ops, params.get(i), reads.get(i), grads[i], t.learningRate, barrier));
+                    updates.addAll(update(ops, params.get(i), reads.get(i), clipped[i], t.learningRate, barrier));
                 }
             }
         }
         t.targets.add(ops.noOp(updates));
         body.trace().finish();
         return t;
+    }
+
+    /**
+     * {@code torch.nn.utils.clip_grad_norm_} when the optimizer asks for it: every gradient times
+     * {@code min(max / (total + 1e-6), 1)}, {@code total} their global L2 norm (summed in float64). Null
+     * entries (no gradient) stay null.
+     */
+    private Output<?>[] clip(TfOps ops, Output<?>[] grads) {
+        double max = optimizer.clipGradNorm();
+        if (max <= 0) {
+            return grads;
+        }
+        DType f64 = DType.FLOAT64;
+        Output<?> squares = null;
+        for (Output<?> g : grads) {
+            if (g != null) {
+                Output<?> sq = ops.raw("Square", g);
+                Output<?> axes = ops.raw("Range", ops.scalarOut(0, DType.INT32), ops.raw("Rank", sq),
+                        ops.scalarOut(1, DType.INT32));
+                Output<?> s = ops.cast(ops.raw("Sum", sq, axes), f64);
+                squares = squares == null ? s : ops.raw("AddV2", squares, s);
+            }
+        }
+        if (squares == null) {
+            return grads;
+        }
+        Output<?> total = ops.raw("Sqrt", squares);
+        Output<?> coef = ops.raw("Minimum", ops.raw("Div", ops.scalarOut(max, f64),
+                ops.raw("AddV2", total, ops.scalarOut(1e-6, f64))), ops.scalarOut(1, f64));
+        Output<?>[] out = new Output<?>[grads.length];
+        for (int i = 0; i < grads.length; i++) {
+            if (grads[i] != null) {
+                out[i] = ops.raw("Mul", grads[i], ops.cast(coef, TfTypes.dtype(grads[i].dataType())));
+            }
+        }
+        return out;
     }
 
     /**

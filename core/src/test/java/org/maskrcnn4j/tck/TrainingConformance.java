@@ -344,6 +344,86 @@ public abstract class TrainingConformance extends BackendTestBase {
         }
     }
 
+    /** {@code mean((sum(x * w, 1) + b - y)^2)} over the rows of x [n, 3]: a loss that is a mean over the batch. */
+    private static TensorFunction meanSquaredError(String prefix) {
+        return (ops, in) -> {
+            Tensor pred = ops.add(ops.sum(ops.mul(in.get("x"), ops.parameter(prefix + ".w")), new int[] {1}, false),
+                    ops.parameter(prefix + ".b"));
+            return Map.of("loss", ops.mean(ops.square(ops.sub(pred, in.get("y")))));
+        };
+    }
+
+    /** Rows {@code from..to-1} of a fixed random regression set. */
+    private static Map<String, HostTensor> rows(int from, int to) {
+        SplittableRandom rnd = new SplittableRandom(11);
+        float[] x = new float[12 * 3];
+        float[] y = new float[12];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (rnd.nextDouble() * 4 - 2);
+        }
+        for (int i = 0; i < y.length; i++) {
+            y[i] = (float) (rnd.nextDouble() * 6 - 3);
+        }
+        int n = to - from;
+        return inputs("x", HostTensor.ofFloats(java.util.Arrays.copyOfRange(x, 3 * from, 3 * to), n, 3),
+                "y", HostTensor.ofFloats(java.util.Arrays.copyOfRange(y, from, to), n));
+    }
+
+    @Test
+    void accumulatedMicroBatchesOfOneEqualOneBatchForSgd() {
+        // no clipping here: it would hide a sum in place of the mean (both clip to the same vector)
+        checkAccumulation("accs", new Optimizer.Sgd(0.9, 0.01, name -> name.endsWith(".b")));
+    }
+
+    @Test
+    void accumulatedMicroBatchesOfOneEqualOneBatchForAdamW() {
+        // clipping applies once, to the mean gradient (clipping each micro-batch would differ)
+        checkAccumulation("acca", new Optimizer.AdamW(0.01, name -> name.endsWith(".b")).withClipGradNorm(1.0));
+    }
+
+    /**
+     * Two updates: k = 3 micro-batches of one row each (accumulate, accumulate, run; then the List form),
+     * against one batch of the same 3 rows. Losses are reported per micro-batch, so their mean equals the
+     * batch's loss.
+     */
+    private void checkAccumulation(String prefix, Optimizer optimizer) {
+        for (String p : List.of(prefix + "1", prefix + "3")) {
+            declare(p + ".w", HostTensor.ofFloats(new float[] {0.5f, -0.25f, 1f}, 3), true);
+            declare(p + ".b", HostTensor.ofFloats(new float[] {0.1f}, 1), true);
+        }
+        TrainStep micro = backend.trainStep(meanSquaredError(prefix + "1"), optimizer);
+        TrainStep batch = backend.trainStep(meanSquaredError(prefix + "3"), optimizer);
+        double[] lrs = {0.1, 0.05};
+        for (int round = 0; round < 2; round++) {
+            int first = 3 * round;
+            double batchLoss = batch.run(rows(first, first + 3), lrs[round]).get("loss");
+            double meanLoss;
+            if (round == 0) {
+                float[] before = backend.parameters().get(prefix + "1.w").toFloatArray();
+                double l0 = micro.accumulate(rows(first, first + 1)).get("loss");
+                assertThat(backend.parameters().get(prefix + "1.w").toFloatArray())
+                        .as("accumulate must not update").containsExactly(before);
+                assertThatThrownBy(micro::state).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("accumulated");
+                double l1 = micro.accumulate(rows(first + 1, first + 2)).get("loss");
+                double l2 = micro.run(rows(first + 2, first + 3), lrs[round]).get("loss");
+                meanLoss = (l0 + l1 + l2) / 3;
+            } else {
+                meanLoss = micro.run(List.of(rows(first, first + 1), rows(first + 1, first + 2),
+                        rows(first + 2, first + 3)), lrs[round]).get("loss");
+            }
+            assertThat(meanLoss).as("round %d: mean of the micro-batch losses", round).isCloseTo(batchLoss, within(1e-5));
+            for (String n : List.of(".w", ".b")) {
+                float[] got = backend.parameters().get(prefix + "1" + n).toFloatArray();
+                float[] want = backend.parameters().get(prefix + "3" + n).toFloatArray();
+                for (int k = 0; k < want.length; k++) {
+                    assertThat((double) got[k]).as("round %d %s[%d]", round, n, k).isCloseTo(want[k], within(1e-5));
+                }
+            }
+        }
+        assertThat(micro.state()).isNotEmpty();
+    }
+
     @Test
     void gradientOfInputsMatchesFiniteDifferences() {
         SplittableRandom rnd = new SplittableRandom(3);

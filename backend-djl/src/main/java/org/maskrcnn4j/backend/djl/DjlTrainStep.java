@@ -18,13 +18,17 @@ import org.maskrcnn4j.tensor.TrainStep;
 /**
  * A training step of the DJL backend, run eagerly in a per-call memory scope: forward, backward through
  * DJL's {@link GradientCollector} from the sum of the losses, optional clipping of the gradients by their
- * global norm, then the optimizer's update in place on the parameter values. The optimizer state lives in the backend's {@link DjlParameterStore}, keyed as
+ * global norm, then the optimizer's update in place on the parameter values. {@link #accumulate} keeps
+ * gradient sums in the backend's manager until the next {@link #run}. The optimizer state lives in the backend's {@link DjlParameterStore}, keyed as
  * {@link Optimizer} documents.
  */
 final class DjlTrainStep implements TrainStep {
     private final DjlBackend backend;
     private final TensorFunction lossFn;
     private final Optimizer optimizer;
+    /** Gradient sums of the micro-batches since the last update, in the backend's manager; under the autograd lock. */
+    private final Map<String, PtNDArray> accumulated = new LinkedHashMap<>();
+    private int microBatches;
 
     DjlTrainStep(DjlBackend backend, TensorFunction lossFn, Optimizer optimizer) {
         if (optimizer == null) {
@@ -40,34 +44,98 @@ final class DjlTrainStep implements TrainStep {
         if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
             throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + learningRate);
         }
+        return pass(inputs, true, learningRate);
+    }
+
+    @Override
+    public Map<String, Double> accumulate(Map<String, HostTensor> inputs) {
+        return pass(inputs, false, 0);
+    }
+
+    /**
+     * One forward and backward; then the update ({@code apply}) or adding the gradients to the accumulated
+     * ones. An update, and any failure, discards the accumulated gradients.
+     */
+    private Map<String, Double> pass(Map<String, HostTensor> inputs, boolean apply, double lr) {
         backend.enter();
         synchronized (DjlBackend.AUTOGRAD_LOCK) {
             boolean grad = JniUtils.isGradMode();
+            boolean ok = false;
             try (NDManager scope = backend.manager().newSubManager()) {
                 DjlOps ops = new DjlOps(backend, scope, true);
                 Map<String, Double> values = forwardBackward(ops, inputs);
                 JniUtils.setGradMode(false);
                 Map<String, PtNDArray> grads = gradients(ops);
+                if (!apply) {
+                    for (Map.Entry<String, PtNDArray> e : grads.entrySet()) {
+                        PtNDArray sum = accumulated.get(e.getKey());
+                        if (sum == null) {
+                            sum = JniUtils.clone(e.getValue());
+                            sum.attach(backend.manager());
+                            accumulated.put(e.getKey(), sum);
+                        } else {
+                            JniUtils.addi(sum, e.getValue());
+                        }
+                    }
+                    microBatches++;
+                    ok = true;
+                    return values;
+                }
+                if (microBatches > 0) {
+                    grads = meanWithAccumulated(scope, grads);
+                }
                 clip(scope, grads);
                 for (Map.Entry<String, PtNDArray> e : grads.entrySet()) {
-                    update(scope, e.getKey(), e.getValue(), learningRate);
+                    update(scope, e.getKey(), e.getValue(), lr);
                 }
                 return values;
             } finally {
                 JniUtils.setGradMode(grad);
+                if (apply || !ok) { // an update, or a failure, ends the accumulation
+                    accumulated.values().forEach(PtNDArray::close);
+                    accumulated.clear();
+                    microBatches = 0;
+                }
             }
         }
     }
 
+    /** The mean of this call's gradients and the accumulated ones over all micro-batches, in the call's scope. */
+    private Map<String, PtNDArray> meanWithAccumulated(NDManager scope, Map<String, PtNDArray> grads) {
+        Map<String, PtNDArray> mean = new LinkedHashMap<>();
+        for (Map.Entry<String, PtNDArray> e : grads.entrySet()) {
+            PtNDArray sum = accumulated.get(e.getKey());
+            mean.put(e.getKey(), sum == null ? e.getValue() : own(scope, JniUtils.add(e.getValue(), sum)));
+        }
+        for (Map.Entry<String, PtNDArray> e : accumulated.entrySet()) {
+            mean.computeIfAbsent(e.getKey(), k -> own(scope, JniUtils.clone(e.getValue())));
+        }
+        for (PtNDArray g : mean.values()) {
+            JniUtils.divi(g, scalar(scope, microBatches + 1, g));
+        }
+        return mean;
+    }
+
     @Override
     public Map<String, HostTensor> state() {
+        checkNotAccumulating("state()");
         return backend.parameters().optimizerState(optimizer.statePrefixes());
     }
 
     @Override
     public void loadState(Map<String, HostTensor> state) {
+        checkNotAccumulating("loadState()");
         optimizer.checkState(state, backend.parameters());
         backend.parameters().loadOptimizerState(optimizer.statePrefixes(), state);
+    }
+
+    private void checkNotAccumulating(String what) {
+        synchronized (DjlBackend.AUTOGRAD_LOCK) {
+            if (microBatches > 0) {
+                throw new IllegalStateException(what + ": " + microBatches + " accumulated micro-batch(es) wait for "
+                        + "run(); optimizer state is only consistent between updates");
+            }
+        }
     }
 
     /** Runs the loss function and backward from the sum of its outputs; returns each output's value. */

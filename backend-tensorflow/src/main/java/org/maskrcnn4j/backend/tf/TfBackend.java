@@ -305,6 +305,8 @@ public final class TfBackend implements Backend {
         final List<Integer> fetchIndex = new ArrayList<>();
         final List<GraphOperation> targets = new ArrayList<>();
         Output<?> learningRate;
+        /** For a train step's traces: the trainable parameters that get a gradient. */
+        final List<String> trained = new ArrayList<>();
 
         void addOutput(String name, Output<?> value) {
             int i = fetches.indexOf(value);
@@ -321,10 +323,15 @@ public final class TfBackend implements Backend {
     record Body(TfTrace trace, TfOps ops, Map<String, Output<?>> placeholders, Map<String, TfTensor> outputs) {
     }
 
+    /** A new trace in a fresh name scope {@code <kind><n>} of the graph, for ops built without a function. */
+    TfTrace newTrace(String kind) {
+        return new TfTrace(this, graph, kind + scopes.incrementAndGet(), false);
+    }
+
     /** Traces {@code fn} on placeholders of the signature; the caller adds to the trace, then finishes it. */
     Body traceBody(String kind, TensorFunction fn, List<InputSpec> signature) {
         checkOpen();
-        TfTrace trace = new TfTrace(this, graph, kind + scopes.incrementAndGet(), false);
+        TfTrace trace = newTrace(kind);
         long t0 = System.nanoTime();
         Body body = traceInto(trace, fn, signature, null);
         if (PROFILE) {

@@ -1,9 +1,12 @@
 package org.maskrcnn4j.backend.tf;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.maskrcnn4j.tensor.DType;
 import org.maskrcnn4j.tensor.HostTensor;
@@ -19,24 +22,41 @@ import org.tensorflow.Session;
 /**
  * A training step in one session run: forward, {@code addGradients} of the summed losses with respect to
  * the reads of every trainable parameter the function used, optional clipping of the gradients by their
- * global norm, then the optimizer's update built into the graph ({@code torch.optim.SGD} or {@code torch.optim.AdamW}, see {@link Optimizer}). The updates wait
- * (control dependencies) for every loss and gradient, so the losses returned are the values before the
- * update. The learning rate is fed per step.
+ * global norm, then the optimizer's update built into the graph ({@code torch.optim.SGD} or
+ * {@code torch.optim.AdamW}, see {@link Optimizer}). The updates wait (control dependencies) for every loss
+ * and gradient, so the losses returned are the values before the update. The learning rate is fed per step.
  *
  * <p>The optimizer state is one resource variable per state key ({@code momentum_buffer/<parameter>},
  * {@code exp_avg/<parameter>}, ...; AdamW's step counts are float64 scalars), owned by this step and
  * shared by all its traces. A variable is made, zero-filled, the first time a trace updates its parameter;
  * zero is the same as no state for both optimizers ({@code buf = 0 * momentum + g = g}; AdamW's moments
  * start at 0 with step 0), so {@link #state()} may list zeros for parameters not yet updated.
+ *
+ * <p>Gradient accumulation uses a second trace per signature that adds the gradients to per-parameter
+ * {@code grad_sum} variables instead of updating, and one more small graph per set of accumulated
+ * parameters that divides the sums by the fed number of micro-batches, clips, updates and zeroes the sums.
+ * Plain steps never build these. A failed call discards the accumulated gradients.
  */
 final class TfTrainStep implements TrainStep {
     private final TfBackend backend;
     private final TensorFunction lossFn;
     private final Optimizer optimizer;
     private final Map<List<TfBackend.InputSpec>, TfBackend.Traced> traces = new ConcurrentHashMap<>();
+    private final Map<List<TfBackend.InputSpec>, TfBackend.Traced> accumulateTraces = new ConcurrentHashMap<>();
     /** State key to its variable; guarded by the backend's trace lock. */
     private final Map<String, TfParameterStore.Variable> slots = new LinkedHashMap<>();
-    private int slotCounter;
+    /** Parameter name to the variable summing its gradients over micro-batches; under the trace lock. */
+    private final Map<String, TfParameterStore.Variable> accumulators = new LinkedHashMap<>();
+    /** The update from accumulated gradients, per set of parameters that have some; under the trace lock. */
+    private final Map<List<String>, Apply> applies = new HashMap<>();
+    private int variableCounter;
+    /** Parameters with accumulated gradients, and the number of micro-batches, since the last update. */
+    private final Set<String> pending = new TreeSet<>();
+    private int microBatches;
+
+    /** A traced update from the accumulators: fed the learning rate and the number of micro-batches. */
+    private record Apply(TfBackend.Traced traced, Output<?> microBatches) {
+    }
 
     TfTrainStep(TfBackend backend, TensorFunction lossFn, Optimizer optimizer) {
         if (optimizer == null) {
@@ -48,14 +68,57 @@ final class TfTrainStep implements TrainStep {
     }
 
     @Override
-    public Map<String, Double> run(Map<String, HostTensor> inputs, double learningRate) {
+    public synchronized Map<String, Double> run(Map<String, HostTensor> inputs, double learningRate) {
         if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
             throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + learningRate);
         }
-        TfBackend.Traced t = backend.traced(traces, inputs, this::trace);
+        if (microBatches == 0) {
+            TfBackend.Traced t = backend.traced(traces, inputs, signature -> trace(signature, false));
+            try (org.tensorflow.Tensor lr = TfTypes.toTensor(HostTensor.ofDoubles(new double[] {learningRate}))) {
+                return losses(t, inputs, Map.of(t.learningRate, lr));
+            }
+        }
+        boolean applied = false;
+        try {
+            Map<String, Double> losses = accumulate(inputs);
+            Apply a;
+            synchronized (backend.traceLock()) {
+                a = applies.computeIfAbsent(List.copyOf(pending), this::traceApply);
+            }
+            try (org.tensorflow.Tensor lr = TfTypes.toTensor(HostTensor.ofDoubles(new double[] {learningRate}));
+                    org.tensorflow.Tensor n = TfTypes.toTensor(HostTensor.ofDoubles(new double[] {microBatches}))) {
+                backend.run(a.traced(), Map.of(), Map.of(a.traced().learningRate, lr, a.microBatches(), n));
+            }
+            applied = true; // the update also zeroed the accumulators
+            return losses;
+        } finally {
+            endAccumulation(applied);
+        }
+    }
+
+    @Override
+    public synchronized Map<String, Double> accumulate(Map<String, HostTensor> inputs) {
+        boolean ok = false;
+        try {
+            TfBackend.Traced t = backend.traced(accumulateTraces, inputs, signature -> trace(signature, true));
+            Map<String, Double> losses = losses(t, inputs, Map.of());
+            pending.addAll(t.trained);
+            microBatches++;
+            ok = true;
+            return losses;
+        } finally {
+            if (!ok) {
+                endAccumulation(false);
+            }
+        }
+    }
+
+    /** Runs a traced step and returns its losses; a run-time failure is explained by {@link TfBackend#diagnose}. */
+    private Map<String, Double> losses(TfBackend.Traced t, Map<String, HostTensor> inputs,
+            Map<Output<?>, org.tensorflow.Tensor> feeds) {
         Map<String, HostTensor> out;
-        try (org.tensorflow.Tensor lr = TfTypes.toTensor(HostTensor.ofDoubles(new double[] {learningRate}))) {
-            out = backend.run(t, inputs, Map.of(t.learningRate, lr));
+        try {
+            out = backend.run(t, inputs, feeds);
         } catch (RuntimeException e) {
             throw backend.diagnose(lossFn, inputs, e);
         }
@@ -66,9 +129,30 @@ final class TfTrainStep implements TrainStep {
         return losses;
     }
 
+    /** Forgets the accumulated micro-batches; zeroes the accumulators unless the update already did. */
+    private void endAccumulation(boolean zeroed) {
+        if (!zeroed && !pending.isEmpty()) {
+            synchronized (backend.traceLock()) {
+                for (String name : pending) {
+                    accumulators.get(name).write(backend.session(), zerosLike(backend.parameters().entry(name)));
+                }
+            }
+        }
+        pending.clear();
+        microBatches = 0;
+    }
+
+    private void checkNotAccumulating(String what) {
+        if (microBatches > 0) {
+            throw new IllegalStateException(what + ": " + microBatches + " accumulated micro-batch(es) wait for "
+                    + "run(); optimizer state is only consistent between updates");
+        }
+    }
+
     @Override
-    public Map<String, HostTensor> state() {
+    public synchronized Map<String, HostTensor> state() {
         backend.checkOpen();
+        checkNotAccumulating("state()");
         synchronized (backend.traceLock()) {
             Map<String, HostTensor> out = new LinkedHashMap<>();
             if (slots.isEmpty()) {
@@ -89,27 +173,28 @@ final class TfTrainStep implements TrainStep {
     }
 
     @Override
-    public void loadState(Map<String, HostTensor> state) {
+    public synchronized void loadState(Map<String, HostTensor> state) {
         backend.checkOpen();
+        checkNotAccumulating("loadState()");
         TfParameterStore store = backend.parameters();
         optimizer.checkState(state, store);
         synchronized (backend.traceLock()) {
             for (Map.Entry<String, TfParameterStore.Variable> e : slots.entrySet()) {
                 if (!state.containsKey(e.getKey())) {
-                    e.getValue().write(backend.session(), zeros(e.getKey(), store));
+                    e.getValue().write(backend.session(), zeros(e.getKey()));
                 }
             }
             for (Map.Entry<String, HostTensor> e : state.entrySet()) {
-                TfParameterStore.Variable v = slots.get(e.getKey());
-                if (v == null) {
-                    v = newSlot(e.getKey(), store);
-                }
-                v.write(backend.session(), e.getValue());
+                slot(e.getKey()).write(backend.session(), e.getValue());
             }
         }
     }
 
-    private TfBackend.Traced trace(List<TfBackend.InputSpec> signature) {
+    /**
+     * Traces the loss function, its gradients and then either the update ({@code accumulate} false) or
+     * adding the gradients to the accumulators.
+     */
+    private TfBackend.Traced trace(List<TfBackend.InputSpec> signature, boolean accumulate) {
         TfBackend.Body body = backend.traceBody("train", lossFn, signature);
         TfOps ops = body.ops();
         TfBackend.Traced t = new TfBackend.Traced();
@@ -134,12 +219,12 @@ final class TfTrainStep implements TrainStep {
                 reads.add(e.getValue());
             }
         }
-        t.learningRate = ops.placeholder(DType.FLOAT64, org.tensorflow.ndarray.Shape.scalar());
+        t.learningRate = accumulate ? null : ops.placeholder(DType.FLOAT64, org.tensorflow.ndarray.Shape.scalar());
         List<GraphOperation> updates = new ArrayList<>();
         if (!reads.isEmpty()) {
             Output<?>[] grads = backend.gradients(body.trace(), ys.toArray(new Output<?>[0]),
                     reads.toArray(new Output<?>[0]));
-            Output<?>[] clipped = clip(ops, grads);
+            Output<?>[] clipped = accumulate ? grads : clip(ops, grads);
             List<GraphOperation> done = new ArrayList<>();
             for (Output<?> y : ys) {
                 done.add((GraphOperation) y.op());
@@ -151,14 +236,54 @@ final class TfTrainStep implements TrainStep {
             }
             GraphOperation barrier = ops.noOp(done);
             for (int i = 0; i < params.size(); i++) {
-                if (grads[i] != null) { // like torch: a parameter without a gradient is left alone
-                    updates.addAll(update(ops, params.get(i), reads.get(i), clipped[i], t.learningRate, barrier));
+                if (grads[i] == null) {
+                    continue; // like torch: a parameter without a gradient is left alone
+                }
+                TfParameterStore.Entry p = params.get(i);
+                t.trained.add(p.name());
+                if (accumulate) {
+                    Output<?> sum = accumulators.computeIfAbsent(p.name(), n -> newVariable("grad_sum/" + n, zerosLike(p)))
+                            .handle();
+                    updates.add(ops.update("AssignAddVariableOp", sum, grads[i], barrier));
+                } else {
+                    updates.addAll(update(ops, p, reads.get(i), clipped[i], t.learningRate, barrier));
                 }
             }
         }
         t.targets.add(ops.noOp(updates));
         body.trace().finish();
         return t;
+    }
+
+    /**
+     * The update from the accumulators of {@code names}: the mean gradient is the sum divided by the fed
+     * number of micro-batches; then clipping, the optimizer, and the accumulators back to zero.
+     */
+    private Apply traceApply(List<String> names) {
+        TfTrace trace = backend.newTrace("train_apply");
+        TfOps ops = new TfOps(trace);
+        TfBackend.Traced t = new TfBackend.Traced();
+        t.learningRate = ops.placeholder(DType.FLOAT64, org.tensorflow.ndarray.Shape.scalar());
+        Output<?> count = ops.placeholder(DType.FLOAT64, org.tensorflow.ndarray.Shape.scalar());
+        TfParameterStore store = backend.parameters();
+        Output<?>[] grads = new Output<?>[names.size()];
+        for (int i = 0; i < grads.length; i++) {
+            DType dt = store.entry(names.get(i)).dtype();
+            grads[i] = ops.raw("Div", ops.readVariable(accumulators.get(names.get(i)).handle(), dt), ops.cast(count, dt));
+        }
+        Output<?>[] clipped = clip(ops, grads);
+        List<GraphOperation> updates = new ArrayList<>();
+        for (int i = 0; i < grads.length; i++) {
+            TfParameterStore.Entry p = store.entry(names.get(i));
+            updates.addAll(update(ops, p, ops.readVariable(p.handle(), p.dtype()), clipped[i], t.learningRate, null));
+        }
+        GraphOperation applied = ops.noOp(updates);
+        for (int i = 0; i < grads.length; i++) {
+            t.targets.add(ops.update("AssignVariableOp", accumulators.get(names.get(i)).handle(),
+                    ops.raw("ZerosLike", grads[i]), applied));
+        }
+        trace.finish();
+        return new Apply(t, count);
     }
 
     /**
@@ -254,26 +379,32 @@ final class TfTrainStep implements TrainStep {
     /** The variable of a state key, made and zero-filled on first use; the caller holds the trace lock. */
     private TfParameterStore.Variable slot(String key) {
         TfParameterStore.Variable v = slots.get(key);
-        return v != null ? v : newSlot(key, backend.parameters());
+        if (v == null) {
+            v = newVariable(key, zeros(key));
+            slots.put(key, v);
+        }
+        return v;
     }
 
-    private TfParameterStore.Variable newSlot(String key, TfParameterStore store) {
-        HostTensor zeros = zeros(key, store);
+    /** A new variable of this step holding {@code initial}; the caller holds the trace lock. */
+    private TfParameterStore.Variable newVariable(String key, HostTensor initial) {
         TfParameterStore.Variable v = TfParameterStore.Variable.create(backend.graph(),
-                "optimizer/" + TfParameterStore.sanitize(key) + "_" + slotCounter++, zeros.dtype(), zeros.shape());
-        v.write(backend.session(), zeros);
-        slots.put(key, v);
+                "optimizer/" + TfParameterStore.sanitize(key) + "_" + variableCounter++, initial.dtype(), initial.shape());
+        v.write(backend.session(), initial);
         return v;
     }
 
     /** The value of a state key that means "no state yet": zeros like the parameter, or step 0. */
-    private HostTensor zeros(String key, TfParameterStore store) {
+    private HostTensor zeros(String key) {
         if (key.startsWith(Optimizer.AdamW.STEP)) {
             return HostTensor.ofDoubles(new double[] {0});
         }
         String prefix = optimizer.statePrefixes().stream().filter(key::startsWith).findFirst().orElseThrow();
-        TfParameterStore.Entry p = store.entry(key.substring(prefix.length()));
+        return zerosLike(backend.parameters().entry(key.substring(prefix.length())));
+    }
+
+    private static HostTensor zerosLike(TfParameterStore.Entry p) {
         Shape shape = p.shape();
-        return HostTensor.of(p.dtype(), shape, java.nio.ByteBuffer.allocate((int) (shape.size() * p.dtype().byteSize())));
+        return HostTensor.of(p.dtype(), shape, java.nio.ByteBuffer.allocate(Math.toIntExact(shape.size() * p.dtype().byteSize())));
     }
 }

@@ -23,6 +23,11 @@ public interface ParameterStore {
 
     Shape shape(String name);
 
+    /** The declared element type; backends override this default, which copies the value to the host. */
+    default DType dtype(String name) {
+        return get(name).dtype();
+    }
+
     boolean trainable(String name);
 
     /** A host copy of the current value. */

@@ -14,19 +14,58 @@ import org.maskrcnn4j.tensor.Optimizer;
 import org.maskrcnn4j.tensor.TrainStep;
 
 /**
- * Trains a {@link MaskRcnnModel} with SGD (momentum, weight decay except on norm parameters), a
- * {@link LearningRateSchedule}, periodic atomic checkpoints and resume. The batch order and the sampling
- * seed of each step are functions of (seed, step), so a resumed run continues exactly where the
- * interrupted one was.
+ * Trains a {@link MaskRcnnModel} with SGD (momentum) or AdamW (weight decay except on norm parameters),
+ * optional gradient clipping and accumulation, a {@link LearningRateSchedule}, periodic atomic checkpoints
+ * and resume. The batches and the sampling seed of each micro-batch are functions of (seed, micro-batch
+ * index), so a resumed run continues exactly where the interrupted one was.
  */
 public final class Trainer {
-    /** Training settings. */
+    /** The update rule a trainer builds its {@link Optimizer} from. */
+    public enum OptimizerKind {
+        /** {@link Optimizer.Sgd} with the settings' momentum and weight decay. */
+        SGD,
+        /** {@link Optimizer.AdamW} with torch's betas and eps and the settings' weight decay (momentum unused). */
+        ADAMW
+    }
+
+    /**
+     * Training settings.
+     *
+     * @param batchSize images per micro-batch
+     * @param momentum SGD's momentum; unused by AdamW
+     * @param clipGradNorm clip gradients to this global L2 norm before each update; 0 = off
+     * @param accumulate micro-batches per update (gradient accumulation, averaged); 1 = none. A step then
+     *     sees {@code accumulate * batchSize} images.
+     */
     public record Settings(int steps, int batchSize, LearningRateSchedule schedule, double momentum,
-            double weightDecay, int checkpointEvery, long seed) {
+            double weightDecay, int checkpointEvery, long seed, OptimizerKind optimizer, double clipGradNorm,
+            int accumulate) {
         public Settings {
             if (steps <= 0 || batchSize <= 0) {
                 throw new IllegalArgumentException("steps and batch size must be positive, got " + steps + ", " + batchSize);
             }
+            if (optimizer == null) {
+                throw new IllegalArgumentException("optimizer must be one of " + java.util.Arrays.toString(OptimizerKind.values()));
+            }
+            if (!(clipGradNorm >= 0) || Double.isInfinite(clipGradNorm)) {
+                throw new IllegalArgumentException("clipGradNorm must be finite and >= 0 (0 = off), got " + clipGradNorm);
+            }
+            if (accumulate < 1) {
+                throw new IllegalArgumentException("accumulate (micro-batches per step) must be >= 1, got " + accumulate);
+            }
+        }
+
+        /** SGD without clipping or accumulation. */
+        public Settings(int steps, int batchSize, LearningRateSchedule schedule, double momentum, double weightDecay,
+                int checkpointEvery, long seed) {
+            this(steps, batchSize, schedule, momentum, weightDecay, checkpointEvery, seed, OptimizerKind.SGD, 0, 1);
+        }
+
+        /** The optimizer these settings describe, with weight decay except on {@code noDecay}'s parameters. */
+        public Optimizer optimizer(Predicate<String> noDecay) {
+            Optimizer o = optimizer == OptimizerKind.SGD ? new Optimizer.Sgd(momentum, weightDecay, noDecay)
+                    : new Optimizer.AdamW(weightDecay, noDecay);
+            return o.withClipGradNorm(clipGradNorm);
         }
     }
 
@@ -51,8 +90,7 @@ public final class Trainer {
         this.data = List.copyOf(data);
         this.settings = settings;
         this.checkpointDir = checkpointDir;
-        this.step = model.trainStep(settings.batchSize(),
-                new Optimizer.Sgd(settings.momentum(), settings.weightDecay(), noDecay));
+        this.step = model.trainStep(settings.batchSize(), settings.optimizer(noDecay));
     }
 
     /**
@@ -88,7 +126,11 @@ public final class Trainer {
             for (int s = first; s < settings.steps(); s++) {
                 long t0 = System.nanoTime();
                 double lr = settings.schedule().at(s);
-                Map<String, Double> losses = step.run(inputs(s), lr);
+                List<Map<String, HostTensor>> batches = new ArrayList<>();
+                for (int j = 0; j < settings.accumulate(); j++) {
+                    batches.add(inputs(s * settings.accumulate() + j));
+                }
+                Map<String, Double> losses = step.run(batches, lr);
                 double total = 0;
                 List<String> bad = new ArrayList<>();
                 for (Map.Entry<String, Double> e : losses.entrySet()) {
@@ -117,7 +159,10 @@ public final class Trainer {
         }
     }
 
-    /** The inputs of step {@code s}: a batch drawn by a per-epoch permutation, and the sampling seed. */
+    /**
+     * The inputs of micro-batch {@code s} (the step's index without accumulation): a batch drawn by a
+     * per-epoch permutation, and the sampling seed.
+     */
     Map<String, HostTensor> inputs(int s) {
         int b = settings.batchSize();
         Map<String, HostTensor> in = new LinkedHashMap<>();

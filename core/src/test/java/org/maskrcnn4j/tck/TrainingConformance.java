@@ -1,6 +1,7 @@
 package org.maskrcnn4j.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
@@ -17,8 +18,8 @@ import org.maskrcnn4j.tensor.TrainStep;
 
 /**
  * Conformance: training through the SPI. A small conv net learns to tell horizontal from vertical bars
- * (loss must fall by a wide margin, with two batch sizes through the same step), and one SGD step with
- * momentum and weight decay matches torch.optim.SGD's formula computed here in double.
+ * (loss must fall by a wide margin, with two batch sizes through the same step); SGD and AdamW steps match
+ * torch.optim's formulas computed here in double; optimizer state resumes a run exactly.
  */
 public abstract class TrainingConformance extends BackendTestBase {
     private static final int SIZE = 12;
@@ -129,6 +130,298 @@ public abstract class TrainingConformance extends BackendTestBase {
         step.run(inputs("x", HostTensor.ofFloats(new float[] {1f}, 1)), 0.1);
         // without decay: 2 - 0.1 * 1 = 1.9 (with decay it would be 2 - 0.1 * (1 + 1) = 1.8)
         assertThat(backend.parameters().get("nd.w").toFloatArray()[0]).isCloseTo(1.9f, within(1e-6f));
+    }
+
+    /** {@code sum(c * (w - x)^2) + (b - t)^2} over parameters {@code <prefix>.w} [3] and {@code <prefix>.b} [1]. */
+    private static TensorFunction quadratic(String prefix) {
+        return (ops, in) -> Map.of("loss", ops.add(
+                ops.sum(ops.mul(in.get("c"), ops.square(ops.sub(ops.parameter(prefix + ".w"), in.get("x"))))),
+                ops.sum(ops.square(ops.sub(ops.parameter(prefix + ".b"), in.get("t"))))));
+    }
+
+    private static final float[] C = {1f, 0.5f, 2f};
+    private static final float[] W0 = {0.5f, -1.25f, 2f};
+    private static final float B0 = 0.75f;
+
+    /** The inputs of step {@code i} of {@link #quadratic}: targets that move from step to step. */
+    private static Map<String, HostTensor> quadraticInputs(int i) {
+        float[] x = {0.3f * i - 0.2f, 1f - 0.4f * i, 0.1f * i};
+        return inputs("x", HostTensor.ofFloats(x, 3), "c", HostTensor.ofFloats(C, 3),
+                "t", HostTensor.ofFloats(new float[] {0.5f + 0.25f * i}, 1));
+    }
+
+    private void declareQuadratic(String prefix) {
+        declare(prefix + ".w", HostTensor.ofFloats(W0, 3), true);
+        declare(prefix + ".b", HostTensor.ofFloats(new float[] {B0}, 1), true);
+    }
+
+    @Test
+    void adamWMatchesTorchFormulaWithDecoupledDecayAndNoDecay() {
+        declareQuadratic("adam");
+        double b1 = 0.8;
+        double b2 = 0.95;
+        double eps = 1e-6;
+        double wd = 0.1;
+        Optimizer.AdamW adamW = new Optimizer.AdamW(b1, b2, eps, wd, name -> name.equals("adam.b"));
+        TrainStep step = backend.trainStep(quadratic("adam"), adamW);
+        double[] lrs = {0.1, 0.05, 0.02};
+        double[] reported = new double[3];
+        for (int i = 0; i < 3; i++) {
+            reported[i] = step.run(quadraticInputs(i), lrs[i]).get("loss");
+        }
+
+        // torch.optim.AdamW in double: params [w0, w1, w2, b], b exempt from weight decay
+        double[] p = {W0[0], W0[1], W0[2], B0};
+        double[] m = new double[4];
+        double[] v = new double[4];
+        for (int i = 0; i < 3; i++) {
+            Map<String, HostTensor> in = quadraticInputs(i);
+            float[] x = in.get("x").toFloatArray();
+            double t = in.get("t").toFloatArray()[0];
+            double loss = 0;
+            double[] g = new double[4];
+            for (int k = 0; k < 3; k++) {
+                loss += C[k] * (p[k] - x[k]) * (p[k] - x[k]);
+                g[k] = 2 * C[k] * (p[k] - x[k]);
+            }
+            loss += (p[3] - t) * (p[3] - t);
+            g[3] = 2 * (p[3] - t);
+            assertThat(reported[i]).as("loss of step %d", i).isCloseTo(loss, within(1e-5));
+            int n = i + 1;
+            for (int k = 0; k < 4; k++) {
+                if (k < 3) {
+                    p[k] *= 1 - lrs[i] * wd;
+                }
+                m[k] = b1 * m[k] + (1 - b1) * g[k];
+                v[k] = b2 * v[k] + (1 - b2) * g[k] * g[k];
+                double mHat = m[k] / (1 - Math.pow(b1, n));
+                double vHat = v[k] / (1 - Math.pow(b2, n));
+                p[k] -= lrs[i] * mHat / (Math.sqrt(vHat) + eps);
+            }
+        }
+        float[] w = backend.parameters().get("adam.w").toFloatArray();
+        for (int k = 0; k < 3; k++) {
+            assertThat((double) w[k]).as("w[%d]", k).isCloseTo(p[k], within(1e-5));
+        }
+        assertThat((double) backend.parameters().get("adam.b").toFloatArray()[0]).as("b").isCloseTo(p[3], within(1e-5));
+
+        Map<String, HostTensor> state = step.state();
+        assertThat(state).containsKeys("exp_avg/adam.w", "exp_avg_sq/adam.w", "step/adam.w", "exp_avg/adam.b",
+                "exp_avg_sq/adam.b", "step/adam.b");
+        assertThat(state.get("step/adam.w").getDouble(0)).isEqualTo(3.0);
+        assertThat(state.get("step/adam.w").shape().rank()).isZero();
+        float[] expAvg = state.get("exp_avg/adam.w").toFloatArray();
+        float[] expAvgSq = state.get("exp_avg_sq/adam.w").toFloatArray();
+        for (int k = 0; k < 3; k++) {
+            assertThat((double) expAvg[k]).as("exp_avg[%d]", k).isCloseTo(m[k], within(1e-5));
+            assertThat((double) expAvgSq[k]).as("exp_avg_sq[%d]", k).isCloseTo(v[k], within(1e-5));
+        }
+    }
+
+    @Test
+    void stateRoundTripResumesSgdExactly() {
+        checkResume("rs", new Optimizer.Sgd(0.9, 0.01, name -> name.endsWith(".b")));
+    }
+
+    @Test
+    void stateRoundTripResumesAdamWExactly() {
+        checkResume("ra", new Optimizer.AdamW(0.05, name -> name.endsWith(".b")));
+    }
+
+    /**
+     * Three uninterrupted steps equal two steps, state() and the parameters copied to a fresh backend, a new
+     * step there, loadState and a third step; without loadState the third step differs.
+     */
+    private void checkResume(String prefix, Optimizer optimizer) {
+        double[] lrs = {0.1, 0.05, 0.08};
+        declareQuadratic(prefix);
+        TrainStep straight = backend.trainStep(quadratic(prefix), optimizer);
+        for (int i = 0; i < 3; i++) {
+            straight.run(quadraticInputs(i), lrs[i]);
+        }
+        Map<String, HostTensor> saved;
+        Map<String, HostTensor> weights = new java.util.LinkedHashMap<>();
+        try (org.maskrcnn4j.tensor.Backend first = createBackend()) {
+            declareQuadratic(first, prefix);
+            TrainStep step = first.trainStep(quadratic(prefix), optimizer);
+            step.run(quadraticInputs(0), lrs[0]);
+            step.run(quadraticInputs(1), lrs[1]);
+            saved = step.state();
+            for (String n : List.of(prefix + ".w", prefix + ".b")) {
+                weights.put(n, first.parameters().get(n));
+            }
+        }
+        assertThat(saved).isNotEmpty();
+        for (boolean load : new boolean[] {true, false}) {
+            try (org.maskrcnn4j.tensor.Backend resumed = createBackend()) {
+                declareQuadratic(resumed, prefix);
+                weights.forEach((n, v) -> resumed.parameters().set(n, v));
+                TrainStep step = resumed.trainStep(quadratic(prefix), optimizer);
+                if (load) {
+                    step.loadState(saved);
+                }
+                step.run(quadraticInputs(2), lrs[2]);
+                for (String n : weights.keySet()) {
+                    float[] want = backend.parameters().get(n).toFloatArray();
+                    float[] got = resumed.parameters().get(n).toFloatArray();
+                    double maxDiff = 0;
+                    for (int k = 0; k < want.length; k++) {
+                        maxDiff = Math.max(maxDiff, Math.abs(got[k] - want[k]));
+                    }
+                    if (load) {
+                        assertThat(maxDiff).as("%s after resume with loadState", n).isLessThan(1e-6);
+                    } else if (n.endsWith(".w")) {
+                        assertThat(maxDiff).as("%s after resume without state (the test must see state)", n)
+                                .isGreaterThan(1e-4);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void declareQuadratic(org.maskrcnn4j.tensor.Backend b, String prefix) {
+        b.parameters().declare(prefix + ".w", HostTensor.ofFloats(W0, 3), true);
+        b.parameters().declare(prefix + ".b", HostTensor.ofFloats(new float[] {B0}, 1), true);
+    }
+
+    @Test
+    void loadStateRejectsForeignOrMisshapenState() {
+        declareQuadratic("bad");
+        TrainStep adam = backend.trainStep(quadratic("bad"), new Optimizer.AdamW(0.01));
+        HostTensor three = HostTensor.ofFloats(new float[3], 3);
+        assertThatThrownBy(() -> adam.loadState(Map.of("momentum_buffer/bad.w", three)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("momentum_buffer/bad.w").hasMessageContaining("exp_avg/<parameter>");
+        assertThatThrownBy(() -> adam.loadState(Map.of("exp_avg/bad.w", three, "exp_avg_sq/bad.w", three,
+                "step/bad.w", HostTensor.ofDoubles(new double[] {1.5}))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("step/bad.w")
+                .hasMessageContaining("whole number");
+        assertThatThrownBy(() -> adam.loadState(Map.of("exp_avg/bad.w", three)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exp_avg_sq/bad.w");
+        TrainStep sgd = backend.trainStep(quadratic("bad"), new Optimizer.Sgd(0.9, 0));
+        assertThatThrownBy(() -> sgd.loadState(Map.of("momentum_buffer/bad.w", HostTensor.ofFloats(new float[2], 2))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("momentum_buffer/bad.w")
+                .hasMessageContaining("[3]");
+        assertThatThrownBy(() -> sgd.loadState(Map.of("momentum_buffer/nope", three)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown parameter 'nope'");
+    }
+
+    /**
+     * {@code sum(a * [3]) + sum(b * [0, 4])}: gradients [3] and [0, 4], global norm 5 (a per-parameter clip
+     * would scale a by 1/3 and b by 1/4 instead).
+     */
+    private double[] clippedSgdStep(String prefix, double maxNorm, double lr) {
+        declare(prefix + ".a", HostTensor.ofFloats(new float[] {1f}, 1), true);
+        declare(prefix + ".b", HostTensor.ofFloats(new float[] {-1f, 2f}, 2), true);
+        TensorFunction loss = (ops, in) -> Map.of("loss", ops.add(
+                ops.sum(ops.mul(ops.parameter(prefix + ".a"), in.get("xa"))),
+                ops.sum(ops.mul(ops.parameter(prefix + ".b"), in.get("xb")))));
+        TrainStep step = backend.trainStep(loss, new Optimizer.Sgd(0, 0).withClipGradNorm(maxNorm));
+        step.run(inputs("xa", HostTensor.ofFloats(new float[] {3f}, 1), "xb", HostTensor.ofFloats(new float[] {0f, 4f}, 2)), lr);
+        float[] a = backend.parameters().get(prefix + ".a").toFloatArray();
+        float[] b = backend.parameters().get(prefix + ".b").toFloatArray();
+        return new double[] {a[0], b[0], b[1]};
+    }
+
+    @Test
+    void clipGradNormScalesAllGradientsByTheirGlobalNorm() {
+        double lr = 0.5;
+        double[] got = clippedSgdStep("clip", 1.0, lr);
+        double coef = 1.0 / (5 + 1e-6); // torch.nn.utils.clip_grad_norm_(max_norm=1)
+        double[] want = {1 - lr * 3 * coef, -1 - lr * 0 * coef, 2 - lr * 4 * coef};
+        for (int k = 0; k < 3; k++) {
+            assertThat(got[k]).as("parameter value %d", k).isCloseTo(want[k], within(1e-6));
+        }
+    }
+
+    @Test
+    void clipGradNormLeavesSmallGradientsAlone() {
+        double lr = 0.5;
+        double[] got = clippedSgdStep("noclip", 10.0, lr);
+        double[] want = {1 - lr * 3, -1, 2 - lr * 4};
+        for (int k = 0; k < 3; k++) {
+            assertThat(got[k]).as("parameter value %d", k).isCloseTo(want[k], within(1e-6));
+        }
+    }
+
+    /** {@code mean((sum(x * w, 1) + b - y)^2)} over the rows of x [n, 3]: a loss that is a mean over the batch. */
+    private static TensorFunction meanSquaredError(String prefix) {
+        return (ops, in) -> {
+            Tensor pred = ops.add(ops.sum(ops.mul(in.get("x"), ops.parameter(prefix + ".w")), new int[] {1}, false),
+                    ops.parameter(prefix + ".b"));
+            return Map.of("loss", ops.mean(ops.square(ops.sub(pred, in.get("y")))));
+        };
+    }
+
+    /** Rows {@code from..to-1} of a fixed random regression set. */
+    private static Map<String, HostTensor> rows(int from, int to) {
+        SplittableRandom rnd = new SplittableRandom(11);
+        float[] x = new float[12 * 3];
+        float[] y = new float[12];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (rnd.nextDouble() * 4 - 2);
+        }
+        for (int i = 0; i < y.length; i++) {
+            y[i] = (float) (rnd.nextDouble() * 6 - 3);
+        }
+        int n = to - from;
+        return inputs("x", HostTensor.ofFloats(java.util.Arrays.copyOfRange(x, 3 * from, 3 * to), n, 3),
+                "y", HostTensor.ofFloats(java.util.Arrays.copyOfRange(y, from, to), n));
+    }
+
+    @Test
+    void accumulatedMicroBatchesOfOneEqualOneBatchForSgd() {
+        // no clipping here: it would hide a sum in place of the mean (both clip to the same vector)
+        checkAccumulation("accs", new Optimizer.Sgd(0.9, 0.01, name -> name.endsWith(".b")));
+    }
+
+    @Test
+    void accumulatedMicroBatchesOfOneEqualOneBatchForAdamW() {
+        // clipping applies once, to the mean gradient (clipping each micro-batch would differ)
+        checkAccumulation("acca", new Optimizer.AdamW(0.01, name -> name.endsWith(".b")).withClipGradNorm(1.0));
+    }
+
+    /**
+     * Two updates: k = 3 micro-batches of one row each (accumulate, accumulate, run; then the List form),
+     * against one batch of the same 3 rows. Losses are reported per micro-batch, so their mean equals the
+     * batch's loss.
+     */
+    private void checkAccumulation(String prefix, Optimizer optimizer) {
+        for (String p : List.of(prefix + "1", prefix + "3")) {
+            declare(p + ".w", HostTensor.ofFloats(new float[] {0.5f, -0.25f, 1f}, 3), true);
+            declare(p + ".b", HostTensor.ofFloats(new float[] {0.1f}, 1), true);
+        }
+        TrainStep micro = backend.trainStep(meanSquaredError(prefix + "1"), optimizer);
+        TrainStep batch = backend.trainStep(meanSquaredError(prefix + "3"), optimizer);
+        double[] lrs = {0.1, 0.05};
+        for (int round = 0; round < 2; round++) {
+            int first = 3 * round;
+            double batchLoss = batch.run(rows(first, first + 3), lrs[round]).get("loss");
+            double meanLoss;
+            if (round == 0) {
+                float[] before = backend.parameters().get(prefix + "1.w").toFloatArray();
+                double l0 = micro.accumulate(rows(first, first + 1)).get("loss");
+                assertThat(backend.parameters().get(prefix + "1.w").toFloatArray())
+                        .as("accumulate must not update").containsExactly(before);
+                assertThatThrownBy(micro::state).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("accumulated");
+                double l1 = micro.accumulate(rows(first + 1, first + 2)).get("loss");
+                double l2 = micro.run(rows(first + 2, first + 3), lrs[round]).get("loss");
+                meanLoss = (l0 + l1 + l2) / 3;
+            } else {
+                meanLoss = micro.run(List.of(rows(first, first + 1), rows(first + 1, first + 2),
+                        rows(first + 2, first + 3)), lrs[round]).get("loss");
+            }
+            assertThat(meanLoss).as("round %d: mean of the micro-batch losses", round).isCloseTo(batchLoss, within(1e-5));
+            for (String n : List.of(".w", ".b")) {
+                float[] got = backend.parameters().get(prefix + "1" + n).toFloatArray();
+                float[] want = backend.parameters().get(prefix + "3" + n).toFloatArray();
+                for (int k = 0; k < want.length; k++) {
+                    assertThat((double) got[k]).as("round %d %s[%d]", round, n, k).isCloseTo(want[k], within(1e-5));
+                }
+            }
+        }
+        assertThat(micro.state()).isNotEmpty();
     }
 
     @Test

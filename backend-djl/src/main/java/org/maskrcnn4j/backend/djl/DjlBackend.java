@@ -28,12 +28,12 @@ import org.maskrcnn4j.tensor.TrainStep;
 /**
  * The DJL + PyTorch backend: runs {@link TensorFunction}s eagerly. Every call (compiled function, gradient,
  * training step) gets a fresh sub-manager of the backend's manager and closes it before returning, after
- * copying the outputs to {@link HostTensor}s; parameters and momentum buffers live in the backend's manager
+ * copying the outputs to {@link HostTensor}s; parameters and optimizer state live in the backend's manager
  * until {@link #close()}. Gradients use DJL's {@link GradientCollector}, which PyTorch allows only one of at a
  * time per process, so gradient and training calls are serialised.
  */
 public final class DjlBackend implements Backend {
-    private static final Object AUTOGRAD_LOCK = new Object();
+    static final Object AUTOGRAD_LOCK = new Object();
 
     private final NDManager manager;
     private final DjlParameterStore parameters;
@@ -112,12 +112,17 @@ public final class DjlBackend implements Backend {
         return p;
     }
 
+    /** The long-lived manager that owns parameters and optimizer state; calls open sub-managers of it. */
+    NDManager manager() {
+        return manager;
+    }
+
     @Override
     public DjlParameterStore parameters() {
         return parameters;
     }
 
-    private void enter() {
+    void enter() {
         if (closed) {
             throw new BackendException("the djl backend has been closed");
         }
@@ -128,7 +133,7 @@ public final class DjlBackend implements Backend {
         }
     }
 
-    private Map<String, Tensor> inputs(DjlOps ops, Map<String, HostTensor> inputs) {
+    Map<String, Tensor> inputs(DjlOps ops, Map<String, HostTensor> inputs) {
         Map<String, Tensor> in = new LinkedHashMap<>();
         for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
             if (e.getValue() == null) {
@@ -139,7 +144,7 @@ public final class DjlBackend implements Backend {
         return in;
     }
 
-    private static Map<String, Tensor> checkOutputs(Map<String, Tensor> out) {
+    static Map<String, Tensor> checkOutputs(Map<String, Tensor> out) {
         if (out == null) {
             throw new IllegalArgumentException("the tensor function returned null instead of its outputs");
         }
@@ -224,7 +229,7 @@ public final class DjlBackend implements Backend {
     }
 
     /** Runs backward; a value that depends on no differentiable input leaves every gradient undefined. */
-    private static void backward(GradientCollector gc, PtNDArray value) {
+    static void backward(GradientCollector gc, PtNDArray value) {
         try {
             gc.backward(value);
         } catch (ai.djl.engine.EngineException e) {
@@ -235,7 +240,7 @@ public final class DjlBackend implements Backend {
         }
     }
 
-    private static void checkScalar(String op, String name, Tensor t) {
+    static void checkScalar(String op, String name, Tensor t) {
         if (!t.shape().isKnown() || t.shape().size() != 1 || !t.dtype().isFloating()) {
             throw new IllegalArgumentException(op + ": output '" + name + "' must be a floating scalar, got "
                     + t.dtype() + " " + t.shape());
@@ -244,105 +249,10 @@ public final class DjlBackend implements Backend {
 
     @Override
     public TrainStep trainStep(TensorFunction lossFn, Optimizer optimizer) {
-        if (!(optimizer instanceof Optimizer.Sgd sgd)) {
-            throw new IllegalArgumentException("the djl backend does not support optimizer " + optimizer);
-        }
-        TrainStepBody body = (inputs, learningRate) -> {
-            enter();
-            synchronized (AUTOGRAD_LOCK) {
-                boolean grad = JniUtils.isGradMode();
-                try (NDManager scope = manager.newSubManager()) {
-                    DjlOps ops = new DjlOps(this, scope, true);
-                    Map<String, Tensor> in = inputs(ops, inputs);
-                    Map<String, Double> values = new LinkedHashMap<>();
-                    try (GradientCollector gc = Engine.getEngine(DjlBackendProvider.ENGINE).newGradientCollector()) {
-                        Map<String, Tensor> out = checkOutputs(lossFn.apply(ops, in));
-                        if (out.isEmpty()) {
-                            throw new IllegalArgumentException("trainStep: the loss function returned no outputs");
-                        }
-                        PtNDArray total = null;
-                        for (Map.Entry<String, Tensor> e : out.entrySet()) {
-                            checkScalar("trainStep", e.getKey(), e.getValue());
-                            PtNDArray v = ops.nd(e.getValue());
-                            values.put(e.getKey(), ops.toHost(e.getValue()).getDouble(0));
-                            PtNDArray s = JniUtils.reshape(v, new long[0]);
-                            total = total == null ? s : JniUtils.add(total, s);
-                            ops.wrap(total);
-                        }
-                        backward(gc, total);
-                    }
-                    JniUtils.setGradMode(false);
-                    update(ops, scope, sgd, learningRate);
-                    return values;
-                } finally {
-                    JniUtils.setGradMode(grad);
-                }
-            }
-        };
-        return new TrainStep() {
-            @Override
-            public Map<String, Double> run(Map<String, HostTensor> inputs, double learningRate) {
-                return body.run(inputs, learningRate);
-            }
-
-            @Override
-            public Map<String, HostTensor> state() {
-                return parameters.momentumState();
-            }
-
-            @Override
-            public void loadState(Map<String, HostTensor> state) {
-                parameters.loadMomentum(state);
-            }
-        };
+        return new DjlTrainStep(this, lossFn, optimizer);
     }
 
-    /** The body of a training step, before it is given its optimizer-state accessors. */
-    @FunctionalInterface
-    private interface TrainStepBody {
-        Map<String, Double> run(Map<String, HostTensor> inputs, double learningRate);
-    }
-
-    /** torch.optim.SGD on every parameter view of the step that received a gradient. */
-    private void update(DjlOps ops, NDManager scope, Optimizer.Sgd sgd, double lr) {
-        for (Map.Entry<String, PtNDArray> e : ops.parameterViews().entrySet()) {
-            PtNDArray view = e.getValue();
-            if (!JniUtils.requiresGrad(view)) {
-                continue;
-            }
-            PtNDArray g = JniUtils.getGradient(view);
-            if (g == null) {
-                continue; // unused in this step: torch skips parameters whose grad is None
-            }
-            ops.wrap(g);
-            String name = e.getKey();
-            PtNDArray p = parameters.entry(name).value();
-            double wd = sgd.noDecay().test(name) ? 0 : sgd.weightDecay();
-            PtNDArray d = g;
-            if (wd != 0) {
-                d = JniUtils.add(g, JniUtils.mul(scalar(scope, wd, p), p));
-            }
-            if (sgd.momentum() != 0) {
-                PtNDArray buf = parameters.momentum(name);
-                if (buf == null) {
-                    buf = JniUtils.clone(d);
-                    parameters.setMomentum(name, buf);
-                } else {
-                    JniUtils.muli(buf, scalar(scope, sgd.momentum(), p));
-                    JniUtils.addi(buf, d);
-                }
-                d = buf;
-            }
-            JniUtils.subi(p, JniUtils.mul(scalar(scope, lr, p), d));
-        }
-    }
-
-    private static PtNDArray scalar(NDManager scope, double v, PtNDArray like) {
-        return JniUtils.full((PtNDManager) scope, DjlTypes.djlShape(), v, like.getDataType(), Device.cpu(),
-                ai.djl.ndarray.types.SparseFormat.DENSE);
-    }
-
-    /** Number of arrays held by the backend's long-lived manager (parameters, momentum, open call scopes). */
+    /** Number of arrays held by the backend's long-lived manager (parameters, optimizer state, open call scopes). */
     int managedArrays() {
         return manager.getManagedArrays().size();
     }

@@ -5,16 +5,19 @@ import ai.djl.pytorch.engine.PtNDArray;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.maskrcnn4j.tensor.DType;
 import org.maskrcnn4j.tensor.HostTensor;
+import org.maskrcnn4j.tensor.Optimizer;
 import org.maskrcnn4j.tensor.ParameterStore;
 import org.maskrcnn4j.tensor.Shape;
 
 /**
  * Parameter values of the DJL backend: contiguous PyTorch arrays in the backend's long-lived manager, plus
- * the SGD momentum buffers of trainable ones. Values are replaced in place, so views handed to a running
+ * the optimizer state of trainable ones (momentum buffers, AdamW moments and step counts), shared by every
+ * training step of the backend. Values are replaced in place, so views handed to a running
  * call stay valid. Thread-safe.
  */
 public final class DjlParameterStore implements ParameterStore {
@@ -24,7 +27,10 @@ public final class DjlParameterStore implements ParameterStore {
 
     private final NDManager manager;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
-    private final Map<String, PtNDArray> momentum = new LinkedHashMap<>();
+    /** Optimizer buffers by state key, e.g. {@code momentum_buffer/<parameter>} (see {@link Optimizer}). */
+    private final Map<String, PtNDArray> buffers = new LinkedHashMap<>();
+    /** AdamW step counts by state key {@code step/<parameter>}. */
+    private final Map<String, Long> steps = new LinkedHashMap<>();
 
     DjlParameterStore(NDManager manager) {
         this.manager = manager;
@@ -67,6 +73,11 @@ public final class DjlParameterStore implements ParameterStore {
     }
 
     @Override
+    public synchronized DType dtype(String name) {
+        return entry(name).dtype();
+    }
+
+    @Override
     public synchronized boolean trainable(String name) {
         return entry(name).trainable();
     }
@@ -99,47 +110,73 @@ public final class DjlParameterStore implements ParameterStore {
         return e;
     }
 
-    /** The momentum buffer of a parameter, or null before its first SGD step with momentum. */
-    synchronized PtNDArray momentum(String name) {
-        return momentum.get(name);
+    /** An optimizer buffer by state key ({@code <prefix><parameter>}), or null before the parameter's first update. */
+    synchronized PtNDArray optimizerBuffer(String key) {
+        return buffers.get(key);
     }
 
-    /** Stores a new momentum buffer (moved into the long-lived manager). */
-    synchronized void setMomentum(String name, PtNDArray buffer) {
+    /** Stores a new optimizer buffer (moved into the long-lived manager). */
+    synchronized void setOptimizerBuffer(String key, PtNDArray buffer) {
         buffer.attach(manager);
-        PtNDArray old = momentum.put(name, buffer);
+        PtNDArray old = buffers.put(key, buffer);
         if (old != null && old != buffer) {
             old.close();
         }
     }
 
-    /** Prefix of the optimizer-state keys, as in torch's SGD state ({@code momentum_buffer}). */
-    static final String MOMENTUM = "momentum_buffer/";
+    /** Counts one more AdamW update of a parameter and returns the new count (1 on its first update). */
+    synchronized long nextStep(String name) {
+        return steps.merge(Optimizer.AdamW.STEP + name, 1L, Long::sum);
+    }
 
-    /** Host copies of the momentum buffers, keyed {@code momentum_buffer/<parameter>}. */
-    synchronized Map<String, HostTensor> momentumState() {
+    /**
+     * Host copies of the optimizer state under {@code prefixes}: buffers keyed {@code <prefix><parameter>},
+     * step counts as float64 scalars keyed {@code step/<parameter>}.
+     */
+    synchronized Map<String, HostTensor> optimizerState(List<String> prefixes) {
         Map<String, HostTensor> out = new LinkedHashMap<>();
-        momentum.forEach((name, buf) -> out.put(MOMENTUM + name, DjlTypes.toHost(buf)));
+        buffers.forEach((key, buf) -> {
+            if (hasPrefix(key, prefixes)) {
+                out.put(key, DjlTypes.toHost(buf));
+            }
+        });
+        steps.forEach((key, n) -> {
+            if (hasPrefix(key, prefixes)) {
+                out.put(key, HostTensor.ofDoubles(new double[] {n}));
+            }
+        });
         return out;
     }
 
-    /** Replaces every momentum buffer by the values of {@link #momentumState()}; checks names and shapes first. */
-    synchronized void loadMomentum(Map<String, HostTensor> state) {
-        for (Map.Entry<String, HostTensor> e : state.entrySet()) {
-            if (!e.getKey().startsWith(MOMENTUM)) {
-                throw new IllegalArgumentException("unknown optimizer state '" + e.getKey() + "', expected " + MOMENTUM + "<parameter>");
+    /**
+     * Replaces all optimizer state under {@code prefixes} by {@code state}, which
+     * {@link Optimizer#checkState} has accepted.
+     */
+    synchronized void loadOptimizerState(List<String> prefixes, Map<String, HostTensor> state) {
+        buffers.entrySet().removeIf(e -> {
+            boolean drop = hasPrefix(e.getKey(), prefixes);
+            if (drop) {
+                e.getValue().close();
             }
-            Entry p = entry(e.getKey().substring(MOMENTUM.length()));
-            if (!p.shape().equals(e.getValue().shape()) || p.dtype() != e.getValue().dtype()) {
-                throw new IllegalArgumentException("optimizer state '" + e.getKey() + "' is " + e.getValue().dtype() + " "
-                        + e.getValue().shape() + ", its parameter is " + p.dtype() + " " + p.shape());
+            return drop;
+        });
+        steps.keySet().removeIf(key -> hasPrefix(key, prefixes));
+        for (Map.Entry<String, HostTensor> e : state.entrySet()) {
+            if (e.getKey().startsWith(Optimizer.AdamW.STEP)) {
+                steps.put(e.getKey(), (long) e.getValue().getDouble(0));
+            } else {
+                buffers.put(e.getKey(), DjlTypes.fromHost(manager, e.getValue()));
             }
         }
-        momentum.values().forEach(PtNDArray::close);
-        momentum.clear();
-        for (Map.Entry<String, HostTensor> e : state.entrySet()) {
-            momentum.put(e.getKey().substring(MOMENTUM.length()), DjlTypes.fromHost(manager, e.getValue()));
+    }
+
+    private static boolean hasPrefix(String key, List<String> prefixes) {
+        for (String p : prefixes) {
+            if (key.startsWith(p)) {
+                return true;
+            }
         }
+        return false;
     }
 
     /** Number of declared parameters. */

@@ -6,7 +6,7 @@
  * under the name {@code djl}; it loads the native PyTorch library only in {@code availability()} and
  * {@code create()}. Every call of a compiled function, gradient or training step runs in a fresh
  * {@link ai.djl.ndarray.NDManager} that is closed before the call returns, so native memory does not grow
- * across calls; parameter values and SGD momentum buffers live in the backend's long-lived manager until
+ * across calls; parameter values and optimizer state (SGD momentum, AdamW moments) live in the backend's long-lived manager until
  * {@link org.maskrcnn4j.backend.djl.DjlBackend#close()}. Autograd uses DJL's
  * {@link ai.djl.training.GradientCollector}; gradient and training calls are serialised because PyTorch's
  * collector is process-wide. Detection primitives: RoIAlign is a sparse (COO) bilinear-weight matrix built in

@@ -34,8 +34,8 @@ import org.tensorflow.proto.GPUOptions;
  * variables of that graph, each {@link #compile compiled} function is traced once per input signature
  * (input names, dtypes and ranks; all dimensions unknown) into its own name scope, and every call is one
  * {@code Session.run}. Gradients use {@code Graph.addGradients}; a {@link #trainStep train step} also builds
- * the SGD update into the graph, so a step is a single run that feeds the inputs and the learning rate and
- * fetches the losses.
+ * the optimizer's update (SGD or AdamW) into the graph, so a step is a single run that feeds the inputs and
+ * the learning rate and fetches the losses.
  *
  * <p>Options (in {@link BackendConfig#options()}): {@code interOpThreads} (default {@code min(2, threads)}).
  */
@@ -180,11 +180,7 @@ public final class TfBackend implements Backend {
     @Override
     public TrainStep trainStep(TensorFunction lossFn, Optimizer optimizer) {
         checkOpen();
-        if (!(optimizer instanceof Optimizer.Sgd sgd)) {
-            throw new UnsupportedOperationException("tensorflow backend: optimizer " + optimizer
-                    + " is not implemented yet");
-        }
-        return new TfTrainStep(this, lossFn, sgd);
+        return new TfTrainStep(this, lossFn, optimizer);
     }
 
     @Override
@@ -309,6 +305,8 @@ public final class TfBackend implements Backend {
         final List<Integer> fetchIndex = new ArrayList<>();
         final List<GraphOperation> targets = new ArrayList<>();
         Output<?> learningRate;
+        /** For a train step's traces: the trainable parameters that get a gradient. */
+        final List<String> trained = new ArrayList<>();
 
         void addOutput(String name, Output<?> value) {
             int i = fetches.indexOf(value);
@@ -325,10 +323,15 @@ public final class TfBackend implements Backend {
     record Body(TfTrace trace, TfOps ops, Map<String, Output<?>> placeholders, Map<String, TfTensor> outputs) {
     }
 
+    /** A new trace in a fresh name scope {@code <kind><n>} of the graph, for ops built without a function. */
+    TfTrace newTrace(String kind) {
+        return new TfTrace(this, graph, kind + scopes.incrementAndGet(), false);
+    }
+
     /** Traces {@code fn} on placeholders of the signature; the caller adds to the trace, then finishes it. */
     Body traceBody(String kind, TensorFunction fn, List<InputSpec> signature) {
         checkOpen();
-        TfTrace trace = new TfTrace(this, graph, kind + scopes.incrementAndGet(), false);
+        TfTrace trace = newTrace(kind);
         long t0 = System.nanoTime();
         Body body = traceInto(trace, fn, signature, null);
         if (PROFILE) {

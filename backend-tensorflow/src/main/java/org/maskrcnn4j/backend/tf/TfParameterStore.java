@@ -26,8 +26,14 @@ public final class TfParameterStore implements ParameterStore {
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private int counter;
 
-    record Entry(String name, DType dtype, Shape shape, boolean trainable, Output<?> handle, Output<?> read,
-            Output<?> assignValue, GraphOperation assign) {
+    record Entry(String name, DType dtype, Shape shape, boolean trainable, Variable variable) {
+        Output<?> handle() {
+            return variable.handle();
+        }
+
+        Output<?> read() {
+            return variable.read();
+        }
     }
 
     TfParameterStore(TfBackend backend) {
@@ -46,29 +52,46 @@ public final class TfParameterStore implements ParameterStore {
             }
             return;
         }
-        Graph g = backend.graph();
-        String base = "params/" + sanitize(name) + "_" + counter++;
-        DType dtype = initialValue.dtype();
-        Output<?> handle = g.opBuilder("VarHandleOp", base, g.baseScope())
-                .setAttr("dtype", TfTypes.dataType(dtype))
-                .setAttr("shape", TfTypes.tfShape(initialValue.shape()))
-                .setAttr("shared_name", base)
-                .setAttr("container", "")
-                .build().output(0);
-        Output<?> read = g.opBuilder("ReadVariableOp", base + "/read", g.baseScope())
-                .addInput(handle).setAttr("dtype", TfTypes.dataType(dtype)).build().output(0);
-        Output<?> value = g.opBuilder("Placeholder", base + "/value", g.baseScope())
-                .setAttr("dtype", TfTypes.dataType(dtype))
-                .setAttr("shape", TfTypes.tfShape(initialValue.shape()))
-                .build().output(0);
-        GraphOperation assign = g.opBuilder("AssignVariableOp", base + "/assign", g.baseScope())
-                .addInput(handle).addInput(value).setAttr("dtype", TfTypes.dataType(dtype)).build();
-        e = new Entry(name, dtype, initialValue.shape(), trainable, handle, read, value, assign);
+        Variable v = Variable.create(backend.graph(), "params/" + sanitize(name) + "_" + counter++,
+                initialValue.dtype(), initialValue.shape());
+        e = new Entry(name, initialValue.dtype(), initialValue.shape(), trainable, v);
         write(e, initialValue);
         entries.put(name, e);
     }
 
-    private static String sanitize(String name) {
+    /**
+     * A resource variable with a read op, and an assign from a placeholder for host writes: the shape of
+     * parameters and of the training steps' optimizer state.
+     */
+    record Variable(Output<?> handle, Output<?> read, Output<?> assignValue, GraphOperation assign) {
+        /** Adds the variable's ops to {@code g} under the unique name {@code base}; it holds no value yet. */
+        static Variable create(Graph g, String base, DType dtype, Shape shape) {
+            Output<?> handle = g.opBuilder("VarHandleOp", base, g.baseScope())
+                    .setAttr("dtype", TfTypes.dataType(dtype))
+                    .setAttr("shape", TfTypes.tfShape(shape))
+                    .setAttr("shared_name", base)
+                    .setAttr("container", "")
+                    .build().output(0);
+            Output<?> read = g.opBuilder("ReadVariableOp", base + "/read", g.baseScope())
+                    .addInput(handle).setAttr("dtype", TfTypes.dataType(dtype)).build().output(0);
+            Output<?> value = g.opBuilder("Placeholder", base + "/value", g.baseScope())
+                    .setAttr("dtype", TfTypes.dataType(dtype))
+                    .setAttr("shape", TfTypes.tfShape(shape))
+                    .build().output(0);
+            GraphOperation assign = g.opBuilder("AssignVariableOp", base + "/assign", g.baseScope())
+                    .addInput(handle).addInput(value).setAttr("dtype", TfTypes.dataType(dtype)).build();
+            return new Variable(handle, read, value, assign);
+        }
+
+        /** Replaces the value (shape and dtype already checked). */
+        void write(org.tensorflow.Session session, HostTensor value) {
+            try (Tensor t = TfTypes.toTensor(value)) {
+                session.runner().feed(assignValue, t).addTarget(assign).run().close();
+            }
+        }
+    }
+
+    static String sanitize(String name) {
         StringBuilder b = new StringBuilder(name.length());
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
@@ -94,6 +117,11 @@ public final class TfParameterStore implements ParameterStore {
     }
 
     @Override
+    public synchronized DType dtype(String name) {
+        return entry(name).dtype;
+    }
+
+    @Override
     public synchronized boolean trainable(String name) {
         return entry(name).trainable;
     }
@@ -105,7 +133,7 @@ public final class TfParameterStore implements ParameterStore {
             e = entry(name);
         }
         backend.checkOpen();
-        try (Result r = backend.session().runner().fetch(e.read).run()) {
+        try (Result r = backend.session().runner().fetch(e.read()).run()) {
             return TfTypes.toHost(r.get(0));
         }
     }
@@ -125,9 +153,7 @@ public final class TfParameterStore implements ParameterStore {
 
     private void write(Entry e, HostTensor value) {
         backend.checkOpen();
-        try (Tensor t = TfTypes.toTensor(value)) {
-            backend.session().runner().feed(e.assignValue, t).addTarget(e.assign).run().close();
-        }
+        e.variable.write(backend.session(), value);
     }
 
     /** The entry of a declared parameter, or an error listing a few declared names. */

@@ -10,8 +10,8 @@
  *       graph and run by the session on each call. A function whose model code needs static sizes (it throws
  *       while tracing with unknown dimensions, e.g. the transform, which computes resize targets from the
  *       image size) is traced instead once per distinct set of input shapes. Gradients come from
- *       {@code Graph.addGradients}; the SGD update of a train step is built into the graph and runs in the same
- *       session call.</li>
+ *       {@code Graph.addGradients}; the optimizer update of a train step (SGD or AdamW, with its state in
+ *       resource variables of the step) is built into the graph and runs in the same session call.</li>
  *   <li>Model code sees NCHW; 4-D activations produced by convolutions, pooling, resizes and RoIAlign are
  *       kept NHWC inside ({@code TfTensor}'s layout tag) and permuted back only when an op needs the logical
  *       layout.</li>

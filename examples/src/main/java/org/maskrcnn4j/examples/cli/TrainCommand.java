@@ -38,8 +38,24 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "2", description = "Images per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "0.02", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
+    @Option(names = "--lr", description = "Peak learning rate (default: 0.02 for sgd, 1e-4 for adamw).")
+    Double lr;
+
+    @Option(names = "--optimizer", defaultValue = "sgd",
+            description = "sgd (momentum 0.9) or adamw (torch's betas 0.9/0.999, eps 1e-8). Default: ${DEFAULT-VALUE}.")
+    String optimizer;
+
+    @Option(names = "--weight-decay", description = "Weight decay, not applied to norm layers (default: 1e-4 for sgd, "
+            + "0.01 for adamw, whose decay is decoupled).")
+    Double weightDecay;
+
+    @Option(names = "--clip-grad-norm", defaultValue = "0",
+            description = "Clip the gradients to this global L2 norm before each update; 0 = off (default: ${DEFAULT-VALUE}).")
+    double clipGradNorm;
+
+    @Option(names = "--accumulate", defaultValue = "1", description = "Micro-batches of --batch-size images whose "
+            + "mean gradient makes one step (gradient accumulation); default: ${DEFAULT-VALUE}.")
+    int accumulate;
 
     @Option(names = "--warmup", defaultValue = "100", description = "Linear warm-up steps (default: ${DEFAULT-VALUE}).")
     int warmup;
@@ -61,6 +77,26 @@ final class TrainCommand implements Callable<Integer> {
         if (steps <= 0 || batchSize <= 0) {
             throw new IllegalArgumentException("--steps and --batch-size must be positive");
         }
+        Trainer.OptimizerKind kind = switch (optimizer) {
+            case "sgd" -> Trainer.OptimizerKind.SGD;
+            case "adamw" -> Trainer.OptimizerKind.ADAMW;
+            default -> throw new IllegalArgumentException("--optimizer must be sgd or adamw, got '" + optimizer + "'");
+        };
+        if (!(clipGradNorm >= 0) || Double.isInfinite(clipGradNorm)) {
+            throw new IllegalArgumentException("--clip-grad-norm must be a finite number >= 0 (0 = off), got " + clipGradNorm);
+        }
+        if (accumulate < 1) {
+            throw new IllegalArgumentException("--accumulate must be >= 1 (micro-batches per step), got " + accumulate);
+        }
+        boolean sgd = kind == Trainer.OptimizerKind.SGD;
+        double lr = this.lr != null ? this.lr : sgd ? 0.02 : 1e-4;
+        double wd = weightDecay != null ? weightDecay : sgd ? 1e-4 : 0.01;
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("--lr must be a finite number > 0, got " + lr);
+        }
+        if (!(wd >= 0) || Double.isInfinite(wd)) {
+            throw new IllegalArgumentException("--weight-decay must be a finite number >= 0, got " + wd);
+        }
         LearningRateSchedule s = switch (schedule) {
             case "cosine" -> LearningRateSchedule.cosine(lr, warmup, 0.001, steps);
             case "step" -> LearningRateSchedule.steps(lr, warmup, 0.001, new int[] {steps * 2 / 3, steps * 8 / 9}, 0.1);
@@ -71,8 +107,9 @@ final class TrainCommand implements Callable<Integer> {
         try (Backend b = model.openBackend()) {
             MaskRcnnModel m = model.model(b, false);
             LossCurve curve = new LossCurve();
-            Trainer t = new Trainer(m, examples, new Trainer.Settings(steps, batchSize, s, 0.9, 1e-4, checkpointEvery, seed),
-                    ResNet::isNormParameter, out.resolve("checkpoints"))
+            Trainer.Settings settings = new Trainer.Settings(steps, batchSize, s, 0.9, wd, checkpointEvery, seed, kind,
+                    clipGradNorm, accumulate);
+            Trainer t = new Trainer(m, examples, settings, ResNet::isNormParameter, out.resolve("checkpoints"))
                     .listen(new ProgressBar(System.err)).listen(new JsonlMetrics(out.resolve("metrics.jsonl"))).listen(curve);
             if (resume) {
                 t.resume(out.resolve("checkpoints"));

@@ -75,4 +75,27 @@ class CliArgumentsTest {
         assertThat(run("demo", "--steps", "0")).isEqualTo(1);
         assertThat(err.toString()).contains("--steps, --train-images, --val-images and --batch-size must be positive");
     }
+
+    @Test
+    void trainRejectsAnUnknownOptimizer() {
+        assertThat(run("train", "--data", dir.resolve("none").toString(), "--optimizer", "adam")).isEqualTo(1);
+        assertThat(err.toString()).contains("--optimizer must be sgd or adamw, got 'adam'");
+        assertNoStackTrace();
+    }
+
+    @Test
+    void trainRejectsANegativeClipNorm() {
+        assertThat(run("train", "--data", dir.resolve("none").toString(), "--clip-grad-norm", "-1")).isEqualTo(1);
+        assertThat(err.toString()).contains("--clip-grad-norm must be a finite number >= 0 (0 = off), got -1.0");
+        assertNoStackTrace();
+    }
+
+    @Test
+    void trainRejectsZeroOrNonNumericAccumulation() {
+        assertThat(run("train", "--data", dir.resolve("none").toString(), "--accumulate", "0")).isEqualTo(1);
+        assertThat(err.toString()).contains("--accumulate must be >= 1 (micro-batches per step), got 0");
+        assertThat(run("train", "--data", dir.resolve("none").toString(), "--accumulate", "two")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value for option '--accumulate': 'two' is not an int");
+        assertNoStackTrace();
+    }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maskrcnn4j.examples.shapes.ShapesDataset;
+import org.maskrcnn4j.io.SafetensorsFile;
 import org.maskrcnn4j.model.MaskRcnnConfig;
 import org.maskrcnn4j.model.MaskRcnnModel;
 import org.maskrcnn4j.tensor.Backend;
@@ -45,11 +46,21 @@ class TrainerResumeTest {
         return new Trainer.Settings(steps, 2, LearningRateSchedule.steps(0.01, 2, 0.1, new int[] {3}, 0.5), 0.9, 1e-4, 2, 5);
     }
 
+    /** AdamW with clipping that triggers early on and 2 micro-batches per step. */
+    private static Trainer.Settings adamWSettings(int steps) {
+        return new Trainer.Settings(steps, 1, LearningRateSchedule.steps(1e-3, 1, 0.1, new int[0], 1), 0, 0.01, 2, 5,
+                Trainer.OptimizerKind.ADAMW, 1.0, 2);
+    }
+
     private static List<Map<String, Double>> train(Path out, int steps, boolean resume) throws Exception {
+        return train(out, settings(steps), resume);
+    }
+
+    private static List<Map<String, Double>> train(Path out, Trainer.Settings settings, boolean resume) throws Exception {
         List<Map<String, Double>> losses = new ArrayList<>();
         try (Backend b = Backends.get()) {
             MaskRcnnModel model = MaskRcnnModel.create(b, CONFIG, 9);
-            Trainer t = new Trainer(model, data(), settings(steps), name -> false, out).listen((StepResult r) -> losses.add(r.losses()));
+            Trainer t = new Trainer(model, data(), settings, name -> false, out).listen((StepResult r) -> losses.add(r.losses()));
             if (resume) {
                 t.resume(out);
             } else {
@@ -69,6 +80,19 @@ class TrainerResumeTest {
         assertThat(resumed).hasSize(2);
         assertThat(resumed.get(0)).isEqualTo(straight.get(2));
         assertThat(resumed.get(1)).isEqualTo(straight.get(3));
+    }
+
+    @Test
+    void resumedAdamWRunWithClippingAndAccumulationRepeatsTheUninterruptedLosses() throws Exception {
+        List<Map<String, Double>> straight = train(dir.resolve("straight"), adamWSettings(2), false);
+        Path interrupted = dir.resolve("interrupted");
+        train(interrupted, adamWSettings(1), false);
+        try (SafetensorsFile f = SafetensorsFile.open(Checkpoint.locate(interrupted).resolve("optimizer.safetensors"))) {
+            assertThat(f.readAll().keySet()).anyMatch(k -> k.startsWith("exp_avg/")).anyMatch(k -> k.startsWith("step/"));
+        }
+        List<Map<String, Double>> resumed = train(interrupted, adamWSettings(2), true);
+        assertThat(resumed).hasSize(1);
+        assertThat(resumed.get(0)).isEqualTo(straight.get(1));
     }
 
     @Test

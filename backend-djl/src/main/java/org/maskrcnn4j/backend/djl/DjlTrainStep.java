@@ -5,8 +5,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.training.GradientCollector;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.maskrcnn4j.tensor.HostTensor;
@@ -19,8 +19,8 @@ import org.maskrcnn4j.tensor.TrainStep;
  * A training step of the DJL backend, run eagerly in a per-call memory scope: forward, backward through
  * DJL's {@link GradientCollector} from the sum of the losses, optional clipping of the gradients by their
  * global norm, then the optimizer's update in place on the parameter values. {@link #accumulate} keeps
- * gradient sums in the backend's manager until the next {@link #run}. The optimizer state lives in the backend's {@link DjlParameterStore}, keyed as
- * {@link Optimizer} documents.
+ * gradient sums in the backend's manager until the next {@link #run}. The optimizer state lives in the
+ * backend's {@link DjlParameterStore}, keyed as {@link Optimizer} documents.
  */
 final class DjlTrainStep implements TrainStep {
     private final DjlBackend backend;
@@ -41,9 +41,6 @@ final class DjlTrainStep implements TrainStep {
 
     @Override
     public Map<String, Double> run(Map<String, HostTensor> inputs, double learningRate) {
-        if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
-            throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + learningRate);
-        }
         return pass(inputs, true, learningRate);
     }
 
@@ -57,8 +54,12 @@ final class DjlTrainStep implements TrainStep {
      * ones. An update, and any failure, discards the accumulated gradients.
      */
     private Map<String, Double> pass(Map<String, HostTensor> inputs, boolean apply, double lr) {
-        backend.enter();
         synchronized (DjlBackend.AUTOGRAD_LOCK) {
+            if (apply && (!(lr >= 0) || Double.isInfinite(lr))) {
+                discardAccumulated();
+                throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + lr);
+            }
+            backend.enter();
             boolean grad = JniUtils.isGradMode();
             boolean ok = false;
             try (NDManager scope = backend.manager().newSubManager()) {
@@ -92,12 +93,16 @@ final class DjlTrainStep implements TrainStep {
             } finally {
                 JniUtils.setGradMode(grad);
                 if (apply || !ok) { // an update, or a failure, ends the accumulation
-                    accumulated.values().forEach(PtNDArray::close);
-                    accumulated.clear();
-                    microBatches = 0;
+                    discardAccumulated();
                 }
             }
         }
+    }
+
+    private void discardAccumulated() {
+        accumulated.values().forEach(PtNDArray::close);
+        accumulated.clear();
+        microBatches = 0;
     }
 
     /** The mean of this call's gradients and the accumulated ones over all micro-batches, in the call's scope. */

@@ -70,6 +70,7 @@ final class TfTrainStep implements TrainStep {
     @Override
     public synchronized Map<String, Double> run(Map<String, HostTensor> inputs, double learningRate) {
         if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
+            endAccumulation(false);
             throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + learningRate);
         }
         if (microBatches == 0) {

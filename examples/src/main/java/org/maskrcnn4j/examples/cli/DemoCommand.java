@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** {@code maskrcnn demo}: generate the shapes dataset, train from scratch on the CPU, evaluate, draw. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Generate the synthetic shapes dataset, train a small Mask R-CNN (ResNet-18 FPN) from scratch,",
+        description = {"Generate the synthetic shapes dataset, train a small Mask R-CNN (narrow ResNet FPN) from scratch,",
                 "evaluate it on held-out images (COCO bbox and segm AP) and write overlays, the loss curve and",
                 "metrics to --out. With no options it takes about ten minutes on a two-core CPU."})
 final class DemoCommand implements Callable<Integer> {
@@ -35,6 +35,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--lr", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     double learningRate = d.learningRate();
 
+    @Option(names = "--image-size", description = "Side of the generated square images in pixels (default: ${DEFAULT-VALUE}).")
+    int imageSize = d.imageSize();
+
     @Option(names = "--seed", description = "Seed of the data and the training (default: ${DEFAULT-VALUE}).")
     long seed = d.seed();
 
@@ -43,10 +46,11 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (steps <= 0 || trainImages <= 0 || valImages <= 0 || batchSize <= 0) {
-            throw new IllegalArgumentException("--steps, --train-images, --val-images and --batch-size must be positive");
+        if (steps <= 0 || trainImages <= 0 || valImages <= 0 || batchSize <= 0 || imageSize < 32) {
+            throw new IllegalArgumentException("--steps, --train-images, --val-images and --batch-size must be positive"
+                    + " and --image-size at least 32");
         }
-        Demo.Settings s = new Demo.Settings(out, trainImages, valImages, steps, batchSize, learningRate, d.imageSize(), seed,
+        Demo.Settings s = new Demo.Settings(out, trainImages, valImages, steps, batchSize, learningRate, imageSize, seed,
                 d.overlays());
         try (Backend b = Backends.provider(backend != null ? backend : Backends.requestedName()).create(BackendConfig.defaults())) {
             Demo.run(b, s, System.err);

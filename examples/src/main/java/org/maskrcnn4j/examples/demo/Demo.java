@@ -12,6 +12,7 @@ import org.maskrcnn4j.examples.render.Overlays;
 import org.maskrcnn4j.examples.shapes.ShapesDataset;
 import org.maskrcnn4j.model.MaskRcnnConfig;
 import org.maskrcnn4j.model.MaskRcnnModel;
+import org.maskrcnn4j.model.NormKind;
 import org.maskrcnn4j.model.RegionProposalNetwork;
 import org.maskrcnn4j.model.ResNet;
 import org.maskrcnn4j.model.StandardRoIHeads;
@@ -32,7 +33,7 @@ public final class Demo {
             int imageSize, long seed, int overlays) {
         /** The README's demo: about ten minutes on a two-core laptop CPU. */
         public static Settings defaults() {
-            return new Settings(Path.of("out", "demo"), 400, 50, 1500, 2, 0.02, 128, 7, 8);
+            return new Settings(Path.of("out", "demo"), 400, 50, 1500, 2, 1e-3, 128, 7, 8);
         }
     }
 
@@ -42,14 +43,23 @@ public final class Demo {
     private Demo() {
     }
 
-    /** The small configuration: ResNet-18 FPN with 64 channels at 128 pixels, 4 classes (3 shapes + background). */
+    /** The body: a narrow ResNet (two-conv stem, width 32, 1-2-2-1 basic blocks) with GroupNorm, trainable from scratch. */
+    static final ResNet.Spec BODY = ResNet.Spec.narrow(32, 1, 2, 2, 1);
+
+    /** The small configuration: {@link #BODY} with a 64-channel FPN at {@code imageSize} pixels. */
     public static MaskRcnnConfig modelConfig(int imageSize, int numClasses) {
-        return MaskRcnnConfig.builder().depth(18).numClasses(numClasses).minSize(imageSize).maxSize(imageSize)
+        return MaskRcnnConfig.builder().body(BODY).norm(NormKind.GROUP_NORM).numClasses(numClasses)
+                .minSize(imageSize).maxSize(imageSize)
                 .fpnChannels(64).representationSize(256).maskLayers(64, 64)
-                .anchorSizes(16, 32, 64, 128, 256)
+                .anchorSizes(16, 32, 64, 128, 192)
                 .rpn(new RegionProposalNetwork.Settings(600, 300, 300, 100, 0.7, 0.7, 0.3, 128, 0.5, 0.0))
                 .roiHeads(new StandardRoIHeads.Settings(0.5, 0.5, 128, 0.25, 0.05, 0.5, 30))
                 .build();
+    }
+
+    /** Parameters trained without weight decay: norm layers and biases. */
+    static boolean noWeightDecay(String name) {
+        return ResNet.isNormParameter(name) || name.endsWith(".bias");
     }
 
     /** Runs the demo; progress goes to {@code log}. */
@@ -73,12 +83,13 @@ public final class Demo {
         MaskRcnnModel model = MaskRcnnModel.create(backend, config, s.seed());
         Trainer.Settings ts = new Trainer.Settings(s.steps(), s.batchSize(),
                 LearningRateSchedule.cosine(s.learningRate(), Math.min(100, s.steps() / 10), 0.001, s.steps()), 0.9, 1e-4, 0,
-                s.seed());
+                s.seed(), Trainer.OptimizerKind.ADAMW, 0, 1);
         LossCurve curve = new LossCurve();
-        log.printf("training %s on %s for %d steps (batch %d)%n", "ResNet-18 FPN Mask R-CNN", backend.name(), s.steps(),
+        log.printf("training %s on %s for %d steps (batch %d)%n", "a narrow ResNet FPN Mask R-CNN", backend.name(), s.steps(),
                 s.batchSize());
         Files.deleteIfExists(s.out().resolve("metrics.jsonl"));
-        new Trainer(model, examples, ts, ResNet::isNormParameter, s.out().resolve("checkpoints"))
+        new Trainer(model, examples, ts, Demo::noWeightDecay, s.out().resolve("checkpoints"))
+                .horizontalFlip(0.5)
                 .listen(new ProgressBar(log))
                 .listen(new JsonlMetrics(s.out().resolve("metrics.jsonl")))
                 .listen(curve)

@@ -45,8 +45,9 @@ class MaskRcnnLearningTest {
         MaskRcnnModel model = MaskRcnnModel.create(backend, config, 3);
         int steps = 300;
         List<Double> losses = new ArrayList<>();
-        new Trainer(model, examples, new Trainer.Settings(steps, 2, LearningRateSchedule.cosine(0.02, 20, 0.001, steps),
-                0.9, 1e-4, 0, 5), name -> false, null).listen((StepResult r) -> losses.add(r.loss())).run();
+        new Trainer(model, examples, new Trainer.Settings(steps, 2, LearningRateSchedule.cosine(1e-3, 20, 0.001, steps),
+                0.9, 1e-4, 0, 5, Trainer.OptimizerKind.ADAMW, 0, 1), Demo::noWeightDecay, null)
+                .listen((StepResult r) -> losses.add(r.loss())).run();
 
         double first = losses.subList(0, 10).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         double last = losses.subList(steps - 10, steps).stream().mapToDouble(Double::doubleValue).average().orElseThrow();

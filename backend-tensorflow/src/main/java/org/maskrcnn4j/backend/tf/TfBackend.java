@@ -187,6 +187,27 @@ public final class TfBackend implements Backend {
         return new TfTrainStep(this, lossFn, sgd);
     }
 
+    /**
+     * Writes {@code fn} as a TensorFlow SavedModel in {@code dir}: traced once into a fresh graph on
+     * placeholders of the given specs, with every parameter it reads frozen to its current value, and a
+     * {@value TfSavedModel#SIGNATURE} signature whose inputs and outputs carry {@code fn}'s names. See
+     * {@link TfSavedModel} for the format and the atomic write.
+     *
+     * @param dir the SavedModel folder; it must not exist or be empty unless {@code replace}
+     * @param fn pure tensor code, as for {@link #compile}
+     * @param inputs the signature's inputs; give static dimensions where {@code fn} needs static sizes
+     * @param replace whether an existing non-empty {@code dir} is replaced (atomically)
+     * @return the signature written
+     * @throws java.io.IOException when the folder cannot be written
+     */
+    public TfSavedModel.Signature exportSavedModel(java.nio.file.Path dir, TensorFunction fn, List<TfTensorSpec> inputs,
+            boolean replace) throws java.io.IOException {
+        synchronized (traceLock) {
+            checkOpen();
+            return TfSavedModel.export(this, dir, fn, inputs, replace);
+        }
+    }
+
     @Override
     public void close() {
         synchronized (traceLock) {

@@ -21,6 +21,9 @@
  *       matrix built in the graph with torchvision's formulas times the features; the resizes are gathers with
  *       PyTorch's source indices. Ops without a C++ gradient sit behind {@code StopGradient}, or get one from
  *       {@link org.maskrcnn4j.backend.tf.TfGradients}.</li>
+ *   <li>Export: {@link org.maskrcnn4j.backend.tf.TfBackend#exportSavedModel} traces a function once more, into
+ *       a fresh graph with its parameters frozen as constants, and writes it as a SavedModel
+ *       ({@link org.maskrcnn4j.backend.tf.TfSavedModel}) that plain TensorFlow loads without this library.</li>
  * </ul>
  */
 package org.maskrcnn4j.backend.tf;

@@ -1,7 +1,6 @@
 package org.maskrcnn4j.backend.tf;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,14 +20,26 @@ import org.tensorflow.Output;
  * zero-initialised graph variables of this step, which makes the first step's {@code buf = g} exact. The
  * updates wait (control dependencies) for every loss and gradient, so the losses returned are the values
  * before the update. The learning rate is fed per step.
+ *
+ * <p>Optimizer state for checkpoints is the momentum buffers, keyed {@code momentum_buffer/<parameter>} as on
+ * the DJL backend, so a checkpoint moves between backends. State loaded before the first step (when the
+ * buffers do not exist yet) is kept and becomes the buffers' initial values when the step is traced.
  */
 final class TfTrainStep implements TrainStep {
     private final TfBackend backend;
     private final TensorFunction lossFn;
     private final Optimizer.Sgd sgd;
     private final Map<List<TfBackend.InputSpec>, TfBackend.Traced> traces = new ConcurrentHashMap<>();
-    /** Parameter name to the handle of its momentum buffer, shared by all traces of this step. */
-    private final Map<String, Output<?>> buffers = new HashMap<>();
+    private static final String MOMENTUM = "momentum_buffer/";
+    /** Parameter name to its momentum buffer, shared by all traces of this step; guarded by {@code this}. */
+    private final Map<String, Buffer> buffers = new LinkedHashMap<>();
+    /** Loaded state of buffers not created yet (by parameter name); guarded by {@code this}. */
+    private final Map<String, HostTensor> pending = new LinkedHashMap<>();
+
+    /** A momentum buffer: its variable, a read, and an assign from a placeholder (for restoring state). */
+    private record Buffer(Output<?> handle, Output<?> read, Output<?> value, GraphOperation assign,
+            TfParameterStore.Entry parameter) {
+    }
 
     TfTrainStep(TfBackend backend, TensorFunction lossFn, Optimizer.Sgd sgd) {
         this.backend = backend;
@@ -84,7 +95,7 @@ final class TfTrainStep implements TrainStep {
         List<GraphOperation> updates = new ArrayList<>();
         List<GraphOperation> bufferInits = new ArrayList<>();
         // buffers made by this trace join the shared map only once initialised (a trace may fail half-way)
-        Map<String, Output<?>> newBuffers = new HashMap<>();
+        Map<String, Buffer> newBuffers = new LinkedHashMap<>();
         if (!reads.isEmpty()) {
             Output<?>[] grads = backend.gradients(body.trace(), ys.toArray(new Output<?>[0]),
                     reads.toArray(new Output<?>[0]));
@@ -110,14 +121,17 @@ final class TfTrainStep implements TrainStep {
                 }
                 Output<?> step = d;
                 if (sgd.momentum() != 0) {
-                    Output<?> buf = buffers.get(p.name());
+                    Buffer buf;
+                    synchronized (this) {
+                        buf = buffers.get(p.name());
+                    }
                     if (buf == null) {
                         buf = newBuffer(body.trace(), ops, p, bufferInits);
                         newBuffers.put(p.name(), buf);
                     }
-                    Output<?> old = ops.readVariable(buf, dt);
+                    Output<?> old = ops.readVariable(buf.handle(), dt);
                     step = ops.raw("AddV2", ops.raw("Mul", ops.scalarOut(sgd.momentum(), dt), old), d);
-                    updates.add(ops.update("AssignVariableOp", buf, step, barrier));
+                    updates.add(ops.update("AssignVariableOp", buf.handle(), step, barrier));
                 }
                 Output<?> delta = ops.raw("Mul", ops.cast(t.learningRate, dt), step);
                 updates.add(ops.update("AssignSubVariableOp", p.handle(), delta, barrier));
@@ -127,13 +141,90 @@ final class TfTrainStep implements TrainStep {
         body.trace().finish();
         if (!bufferInits.isEmpty()) {
             runTargets(bufferInits);
-            buffers.putAll(newBuffers);
+            synchronized (this) {
+                for (Map.Entry<String, Buffer> e : newBuffers.entrySet()) {
+                    HostTensor loaded = pending.remove(e.getKey());
+                    if (loaded != null) {
+                        assign(e.getValue(), loaded);
+                    }
+                }
+                buffers.putAll(newBuffers);
+            }
         }
         return t;
     }
 
+    /**
+     * The momentum buffers ({@code momentum_buffer/<parameter>}); empty before the first step unless state
+     * was loaded.
+     */
+    @Override
+    public synchronized Map<String, HostTensor> state() {
+        backend.checkOpen();
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        if (!buffers.isEmpty()) {
+            org.tensorflow.Session.Runner r = backend.session().runner();
+            List<String> names = new ArrayList<>(buffers.keySet());
+            for (String name : names) {
+                r.fetch(buffers.get(name).read());
+            }
+            try (org.tensorflow.Result values = r.run()) {
+                for (int i = 0; i < names.size(); i++) {
+                    out.put(MOMENTUM + names.get(i), TfTypes.toHost(values.get(i)));
+                }
+            }
+        }
+        pending.forEach((name, v) -> out.put(MOMENTUM + name, v));
+        return out;
+    }
+
+    /**
+     * Replaces every momentum buffer by {@link #state()}'s values (buffers absent from {@code state} restart
+     * at zero, as torch's SGD does without a buffer); checks every name and shape first.
+     */
+    @Override
+    public synchronized void loadState(Map<String, HostTensor> state) {
+        backend.checkOpen();
+        Map<String, HostTensor> byName = new LinkedHashMap<>();
+        for (Map.Entry<String, HostTensor> e : state.entrySet()) {
+            if (!e.getKey().startsWith(MOMENTUM)) {
+                throw new IllegalArgumentException("unknown optimizer state '" + e.getKey() + "', expected " + MOMENTUM
+                        + "<parameter>");
+            }
+            String name = e.getKey().substring(MOMENTUM.length());
+            TfParameterStore.Entry p = backend.parameters().entry(name);
+            HostTensor v = e.getValue();
+            if (!p.shape().equals(v.shape()) || p.dtype() != v.dtype()) {
+                throw new IllegalArgumentException("optimizer state '" + e.getKey() + "' is " + v.dtype() + " "
+                        + v.shape() + ", its parameter is " + p.dtype() + " " + p.shape());
+            }
+            byName.put(name, v);
+        }
+        pending.clear();
+        for (Map.Entry<String, Buffer> e : buffers.entrySet()) {
+            HostTensor v = byName.remove(e.getKey());
+            assign(e.getValue(), v != null ? v : zeros(e.getValue().parameter()));
+        }
+        pending.putAll(byName);
+    }
+
+    private static HostTensor zeros(TfParameterStore.Entry p) {
+        int n = Math.toIntExact(p.shape().size());
+        return switch (p.dtype()) {
+            case FLOAT32 -> HostTensor.ofFloats(new float[n], p.shape().dims());
+            case FLOAT64 -> HostTensor.ofDoubles(new double[n], p.shape().dims());
+            default -> throw new IllegalArgumentException("momentum of a " + p.dtype() + " parameter '" + p.name() + "'");
+        };
+    }
+
+    private void assign(Buffer b, HostTensor value) {
+        try (org.tensorflow.Tensor t = TfTypes.toTensor(value)) {
+            backend.session().runner().feed(b.value(), t).addTarget(b.assign()).run().close();
+        }
+    }
+
     /** A zero-filled resource variable shaped like the parameter, initialised before the first step. */
-    private Output<?> newBuffer(TfTrace trace, TfOps ops, TfParameterStore.Entry p, List<GraphOperation> inits) {
+    private Buffer newBuffer(TfTrace trace, TfOps ops, TfParameterStore.Entry p, List<GraphOperation> inits) {
         org.tensorflow.Graph g = backend.graph();
         String name = trace.name("Momentum");
         Output<?> handle = g.opBuilder("VarHandleOp", name, g.baseScope())
@@ -144,7 +235,9 @@ final class TfTrainStep implements TrainStep {
                 .build().output(0);
         Output<?> zeros = ops.raw("ZerosLike", p.read());
         inits.add(ops.update("AssignVariableOp", handle, zeros, null));
-        return handle;
+        Output<?> value = ops.placeholder(p.dtype(), TfTypes.tfShape(p.shape()));
+        return new Buffer(handle, ops.readVariable(handle, p.dtype()), value,
+                ops.update("AssignVariableOp", handle, value, null), p);
     }
 
     private void runTargets(List<GraphOperation> targets) {

@@ -9,7 +9,9 @@
  *       ranks; every dimension an unknown {@code -1} placeholder dimension) into its own name scope of that
  *       graph and run by the session on each call. A function whose model code needs static sizes (it throws
  *       while tracing with unknown dimensions, e.g. the transform, which computes resize targets from the
- *       image size) is traced instead once per distinct set of input shapes. Gradients come from
+ *       image size) is traced instead with the call's static shapes, and once more with the dimensions that
+ *       vary between calls left unknown (the number of ground-truth boxes per training image), so that a
+ *       training run traces its step a few times rather than once per combination of box counts. Gradients come from
  *       {@code Graph.addGradients}; the SGD update of a train step is built into the graph and runs in the same
  *       session call.</li>
  *   <li>Model code sees NCHW; 4-D activations produced by convolutions, pooling, resizes and RoIAlign are

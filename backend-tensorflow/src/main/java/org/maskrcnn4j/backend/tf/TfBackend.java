@@ -183,6 +183,27 @@ public final class TfBackend implements Backend {
         return new TfTrainStep(this, lossFn, optimizer);
     }
 
+    /**
+     * Writes {@code fn} as a TensorFlow SavedModel in {@code dir}: traced once into a fresh graph on
+     * placeholders of the given specs, with every parameter it reads frozen to its current value, and a
+     * {@value TfSavedModel#SIGNATURE} signature whose inputs and outputs carry {@code fn}'s names. See
+     * {@link TfSavedModel} for the format and the atomic write.
+     *
+     * @param dir the SavedModel folder; it must not exist or be empty unless {@code replace}
+     * @param fn pure tensor code, as for {@link #compile}
+     * @param inputs the signature's inputs; give static dimensions where {@code fn} needs static sizes
+     * @param replace whether an existing non-empty {@code dir} is replaced (atomically)
+     * @return the signature written
+     * @throws java.io.IOException when the folder cannot be written
+     */
+    public TfSavedModel.Signature exportSavedModel(java.nio.file.Path dir, TensorFunction fn, List<TfTensorSpec> inputs,
+            boolean replace) throws java.io.IOException {
+        synchronized (traceLock) {
+            checkOpen();
+            return TfSavedModel.export(this, dir, fn, inputs, replace);
+        }
+    }
+
     @Override
     public void close() {
         synchronized (traceLock) {
@@ -216,8 +237,11 @@ public final class TfBackend implements Backend {
         }
     }
 
-    /** How many traces this backend has built (for tests: one per input signature and function). */
-    int traceCount() {
+    /**
+     * How many traces this backend has built into its graph (traces that failed are not counted): for tests
+     * and diagnostics, since each trace costs time and graph memory.
+     */
+    public int traceCount() {
         return traces.get();
     }
 
@@ -243,25 +267,85 @@ public final class TfBackend implements Backend {
         return out;
     }
 
-    /** Marks a rank signature whose function needs static shapes (see {@link #traced}). */
-    private static final Traced STATIC_ONLY = new Traced();
+    /**
+     * The traces of a rank signature whose function needs static sizes: each under the shape pattern it was
+     * traced for ({@link Shape#UNKNOWN} where a dimension was left dynamic), newest first, and the patterns
+     * that failed to trace.
+     */
+    private static final class StaticTraces extends Traced {
+        final List<Map.Entry<List<InputSpec>, Traced>> patterns = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.Set<List<InputSpec>> failed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        Traced lookup(List<InputSpec> fixed) {
+            for (Map.Entry<List<InputSpec>, Traced> e : patterns) {
+                if (matches(e.getKey(), fixed)) {
+                    return e.getValue();
+                }
+            }
+            return null;
+        }
+
+        void add(List<InputSpec> pattern, Traced t) {
+            patterns.add(0, Map.entry(pattern, t));
+        }
+    }
+
+    /** How many generalised traces may fail per rank signature before only exact shapes are traced. */
+    private static final int MAX_FAILED_GENERALISATIONS = 3;
+
+    /** Whether the static shapes {@code fixed} fit {@code pattern} (equal, or unknown in the pattern). */
+    private static boolean matches(List<InputSpec> pattern, List<InputSpec> fixed) {
+        for (int i = 0; i < pattern.size(); i++) {
+            long[] p = pattern.get(i).shape().dims();
+            long[] f = fixed.get(i).shape().dims();
+            for (int d = 0; d < p.length; d++) {
+                if (p[d] != Shape.UNKNOWN && p[d] != f[d]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** {@code pattern} with every dimension where {@code fixed} differs made unknown. */
+    private static List<InputSpec> generalise(List<InputSpec> pattern, List<InputSpec> fixed) {
+        List<InputSpec> out = new ArrayList<>(pattern.size());
+        for (int i = 0; i < pattern.size(); i++) {
+            InputSpec s = pattern.get(i);
+            long[] p = s.shape().dims();
+            long[] f = fixed.get(i).shape().dims();
+            for (int d = 0; d < p.length; d++) {
+                if (p[d] != f[d]) {
+                    p[d] = Shape.UNKNOWN;
+                }
+            }
+            out.add(new InputSpec(s.name(), s.dtype(), s.rank(), Shape.of(p)));
+        }
+        return out;
+    }
 
     /**
      * The trace of a function for these inputs, built on first use. A function is first traced with every
-     * dimension unknown, so one graph serves all input sizes; model code that needs static sizes (the
-     * transform computes resize targets from the image size) fails that trace, and then the function is
-     * traced once per distinct set of input shapes instead.
+     * dimension unknown, so one graph serves all input sizes. Model code that needs static sizes (the
+     * transform computes resize targets from the image size) fails that trace; then the function is traced
+     * with the call's static shapes, and when a later call differs only in some dimensions (the number of
+     * ground-truth boxes of a training image, say) it is traced once more with just those dimensions
+     * unknown, so that one graph serves every call that agrees on the rest. Only when that fails too is each
+     * distinct set of shapes traced on its own.
      */
     Traced traced(Map<List<InputSpec>, Traced> cache, Map<String, HostTensor> inputs,
             java.util.function.Function<List<InputSpec>, Traced> build) {
         List<InputSpec> dynamic = signature(inputs, false);
         Traced t = cache.get(dynamic);
-        if (t != null && t != STATIC_ONLY) {
+        if (t != null && !(t instanceof StaticTraces)) {
             return t;
         }
         List<InputSpec> fixed = signature(inputs, true);
-        if (t == STATIC_ONLY && (t = cache.get(fixed)) != null) {
-            return t;
+        if (t instanceof StaticTraces st) {
+            Traced hit = st.lookup(fixed);
+            if (hit != null) {
+                return hit;
+            }
         }
         synchronized (traceLock) {
             t = cache.get(dynamic);
@@ -271,33 +355,46 @@ public final class TfBackend implements Backend {
                     cache.put(dynamic, t);
                     return t;
                 } catch (RuntimeException dynamicFailure) {
+                    Traced exact;
                     try {
-                        t = build.apply(fixed);
+                        exact = build.apply(fixed);
                     } catch (RuntimeException staticFailure) {
                         if (staticFailure != dynamicFailure) {
                             staticFailure.addSuppressed(dynamicFailure);
                         }
                         throw staticFailure;
                     }
-                    cache.put(dynamic, STATIC_ONLY);
-                    cache.put(fixed, t);
-                    return t;
+                    StaticTraces st = new StaticTraces();
+                    st.add(fixed, exact);
+                    cache.put(dynamic, st);
+                    return exact;
                 }
             }
-            if (t != STATIC_ONLY) {
+            if (!(t instanceof StaticTraces st)) {
                 return t;
             }
-            t = cache.get(fixed);
-            if (t == null) {
-                t = build.apply(fixed);
-                cache.put(fixed, t);
+            Traced hit = st.lookup(fixed);
+            if (hit != null) {
+                return hit;
             }
-            return t;
+            List<InputSpec> general = generalise(st.patterns.get(0).getKey(), fixed);
+            if (st.failed.size() < MAX_FAILED_GENERALISATIONS && !st.failed.contains(general)) {
+                try {
+                    Traced g = build.apply(general);
+                    st.add(general, g);
+                    return g;
+                } catch (RuntimeException e) {
+                    st.failed.add(general);
+                }
+            }
+            Traced exact = build.apply(fixed);
+            st.add(fixed, exact);
+            return exact;
         }
     }
 
     /** A function traced into the graph: its placeholders, fetches and targets. */
-    static final class Traced {
+    static class Traced {
         final Map<String, Output<?>> placeholders = new LinkedHashMap<>();
         final List<String> outputNames = new ArrayList<>();
         final List<Output<?>> fetches = new ArrayList<>();

@@ -279,6 +279,7 @@ public final class TfOps implements Ops {
         if (read == null) {
             TfParameterStore.Entry e = trace.backend.parameters().entry(name);
             read = trace.diagnostic ? placeholder(e.dtype(), TfTypes.tfShape(e.shape()))
+                    : trace.frozenParameters != null ? constantOut(trace.frozenParameters.apply(name))
                     : out(b("ReadVariableOp").addInput(e.handle()).setAttr("dtype", TfTypes.dataType(e.dtype())),
                             "ReadVariableOp");
             trace.parameterReads.put(name, read);

@@ -30,11 +30,23 @@ final class TfTrace {
      */
     final boolean diagnostic;
 
+    /**
+     * For an export trace: the current value of each parameter, which the trace embeds as a constant
+     * (a frozen graph that needs no variables); null for traces into the backend's own graph.
+     */
+    final java.util.function.Function<String, org.maskrcnn4j.tensor.HostTensor> frozenParameters;
+
     TfTrace(TfBackend backend, Graph graph, String scope, boolean diagnostic) {
+        this(backend, graph, scope, diagnostic, null);
+    }
+
+    TfTrace(TfBackend backend, Graph graph, String scope, boolean diagnostic,
+            java.util.function.Function<String, org.maskrcnn4j.tensor.HostTensor> frozenParameters) {
         this.backend = backend;
         this.graph = graph;
         this.scope = scope;
         this.diagnostic = diagnostic;
+        this.frozenParameters = frozenParameters;
     }
 
     /** A unique op name in this trace's scope. */

@@ -321,6 +321,40 @@ class TfBackendTest {
         }).call(Map.of("x", HostTensor.ofFloats(new float[1], 1)))).hasMessage("always wrong");
     }
 
+    /**
+     * When calls to such a function differ only in dimensions it does not need static (the number of boxes,
+     * here), one more trace leaves those dimensions unknown and serves every later call that agrees on the
+     * rest; a dimension it does need static is traced per size.
+     */
+    @Test
+    void staticShapeFunctionsAreRetracedOnceWithTheVaryingDimensionsUnknown() {
+        int before = backend.traceCount();
+        CompiledFunction f = backend.compile((ops, in) -> {
+            long scale = in.get("image").shape().get(0);
+            if (scale < 0) {
+                throw new IllegalArgumentException("needs a static image size");
+            }
+            return Map.of("y", ops.mul(ops.sum(in.get("boxes"), new int[] {0}, false), (double) scale));
+        });
+        java.util.function.BiFunction<Integer, Integer, float[]> call = (size, boxes) -> {
+            float[] b = new float[boxes * 4];
+            java.util.Arrays.fill(b, 1);
+            return f.call(Map.of("image", HostTensor.ofFloats(new float[size], size), "boxes",
+                    HostTensor.ofFloats(b, boxes, 4))).get("y").toFloatArray();
+        };
+        assertThat(call.apply(2, 3)).containsExactly(6, 6, 6, 6);
+        assertThat(backend.traceCount() - before).as("exact shapes").isEqualTo(1);
+        assertThat(call.apply(2, 5)).containsExactly(10, 10, 10, 10);
+        assertThat(call.apply(2, 7)).containsExactly(14, 14, 14, 14);
+        assertThat(call.apply(2, 1)).containsExactly(2, 2, 2, 2);
+        assertThat(backend.traceCount() - before).as("one more trace, with the number of boxes unknown").isEqualTo(2);
+        assertThat(call.apply(3, 7)).containsExactly(21, 21, 21, 21); // image size must be static: exact trace
+        assertThat(call.apply(3, 2)).containsExactly(6, 6, 6, 6); // generalised again for size 3
+        assertThat(call.apply(3, 4)).containsExactly(12, 12, 12, 12);
+        assertThat(call.apply(2, 9)).containsExactly(18, 18, 18, 18);
+        assertThat(backend.traceCount() - before).isEqualTo(4);
+    }
+
     @Test
     void closedBackendRefusesWork() {
         Backend b = new TfBackendProvider().create(new BackendConfig("cpu", 1, Map.of("interOpThreads", "1")));

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "maskrcnn", mixinStandardHelpOptions = true, version = "maskrcnn4j 0.1.0",
         description = "Mask R-CNN instance segmentation on the JVM.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class, ConvertCommand.class,
-                BackendsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                ExportCommand.class, BackendsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class MaskRcnnCommand implements Runnable {
 
     @CommandLine.Spec

@@ -77,7 +77,7 @@ class TfTrainStepStateTest {
             assertSameValues(b.parameters().snapshot(), straight);
 
             assertThatThrownBy(() -> s.loadState(Map.of("velocity/small.fc.weight", state.get(
-                    "momentum_buffer/small.fc.weight")))).hasMessageContaining("unknown optimizer state 'velocity/");
+                    "momentum_buffer/small.fc.weight")))).hasMessageContaining("optimizer state 'velocity/").hasMessageContaining("momentum_buffer/<parameter>");
             assertThatThrownBy(() -> s.loadState(Map.of("momentum_buffer/small.fc.weight",
                     HostTensor.ofFloats(new float[3], 3)))).hasMessageContaining("[3]").hasMessageContaining("[3, 16]");
         }

@@ -14,7 +14,7 @@ public final class ModelPresets {
     }
 
     /**
-     * {@code shapes}: the demo's small ResNet-18 FPN (4 shape classes + background, 128 pixels);
+     * {@code shapes}: the demo's narrow GroupNorm ResNet FPN (4 shape classes + background, 128 pixels);
      * {@code torchvision}: {@code maskrcnn_resnet50_fpn} with 91 COCO classes.
      */
     public static MaskRcnnConfig get(String name) {

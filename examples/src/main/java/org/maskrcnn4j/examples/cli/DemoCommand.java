@@ -4,8 +4,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.maskrcnn4j.examples.demo.Demo;
 import org.maskrcnn4j.tensor.Backend;
-import org.maskrcnn4j.tensor.BackendConfig;
-import org.maskrcnn4j.tensor.Backends;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -44,6 +42,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--backend", description = "Compute backend (default: the selected one, see 'maskrcnn backends').")
     String backend;
 
+    @Option(names = "--deterministic", description = {"One compute thread, so that runs with the same seed give",
+            "bit-identical losses on any CPU (slower)."})
+    boolean deterministic;
+
     @Override
     public Integer call() throws Exception {
         if (steps <= 0 || trainImages <= 0 || valImages <= 0 || batchSize <= 0 || imageSize < 32) {
@@ -52,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Demo.Settings s = new Demo.Settings(out, trainImages, valImages, steps, batchSize, learningRate, imageSize, seed,
                 d.overlays());
-        try (Backend b = Backends.provider(backend != null ? backend : Backends.requestedName()).create(BackendConfig.defaults())) {
+        try (Backend b = ModelOptions.open(backend, deterministic)) {
             Demo.run(b, s, System.err);
         }
         return 0;

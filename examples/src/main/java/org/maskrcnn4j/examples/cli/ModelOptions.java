@@ -22,8 +22,18 @@ final class ModelOptions {
     @Option(names = "--weights", description = "Weights: a .safetensors file or a checkpoint folder (e.g. out/demo/checkpoints).")
     Path weights;
 
+    @Option(names = "--deterministic", description = {"One compute thread, so that runs with the same seed give",
+            "bit-identical losses and outputs on any CPU (slower)."})
+    boolean deterministic;
+
     Backend openBackend() {
-        return Backends.provider(backend != null ? backend : Backends.requestedName()).create(BackendConfig.defaults());
+        return open(backend, deterministic);
+    }
+
+    /** The selected backend ({@code name} or the default selection), deterministic or with all cores. */
+    static Backend open(String name, boolean deterministic) {
+        return Backends.provider(name != null ? name : Backends.requestedName())
+                .create(deterministic ? BackendConfig.deterministic() : BackendConfig.defaults());
     }
 
     /** The configured model on {@code b}, with weights loaded when given (required when {@code needWeights}). */

@@ -49,6 +49,7 @@ public final class TfBackend implements Backend {
     private final Object traceLock = new Object();
     private final AtomicInteger scopes = new AtomicInteger();
     private final AtomicInteger traces = new AtomicInteger();
+    private final AtomicInteger variableNames = new AtomicInteger();
     private volatile boolean closed;
 
     TfBackend(BackendConfig config) {
@@ -423,6 +424,11 @@ public final class TfBackend implements Backend {
     /** A new trace in a fresh name scope {@code <kind><n>} of the graph, for ops built without a function. */
     TfTrace newTrace(String kind) {
         return new TfTrace(this, graph, kind + scopes.incrementAndGet(), false);
+    }
+
+    /** {@code base} made unique in this backend's graph (variables of several train steps share it). */
+    String uniqueName(String base) {
+        return base + "_" + variableNames.incrementAndGet();
     }
 
     /** Traces {@code fn} on placeholders of the signature; the caller adds to the trace, then finishes it. */

@@ -49,7 +49,6 @@ final class TfTrainStep implements TrainStep {
     private final Map<String, TfParameterStore.Variable> accumulators = new LinkedHashMap<>();
     /** The update from accumulated gradients, per set of parameters that have some; under the trace lock. */
     private final Map<List<String>, Apply> applies = new HashMap<>();
-    private int variableCounter;
     /** Parameters with accumulated gradients, and the number of micro-batches, since the last update. */
     private final Set<String> pending = new TreeSet<>();
     private int microBatches;
@@ -390,7 +389,7 @@ final class TfTrainStep implements TrainStep {
     /** A new variable of this step holding {@code initial}; the caller holds the trace lock. */
     private TfParameterStore.Variable newVariable(String key, HostTensor initial) {
         TfParameterStore.Variable v = TfParameterStore.Variable.create(backend.graph(),
-                "optimizer/" + TfParameterStore.sanitize(key) + "_" + variableCounter++, initial.dtype(), initial.shape());
+                backend.uniqueName("optimizer/" + TfParameterStore.sanitize(key)), initial.dtype(), initial.shape());
         v.write(backend.session(), initial);
         return v;
     }

@@ -1024,7 +1024,11 @@ public final class TfOps implements Ops {
     }
 
     private Output<?> conv2dNhwc(Output<?> v, Output<?> filterHwio, int[] stride, String pad, boolean spare) {
-        Output<?> f = spare ? op("Pad", filterHwio, paddings(0, 0, 0, 0, 0, 0, 0, 1)) : filterHwio;
+        // the spare channel is concatenated, not padded on: a Pad feeding a Conv2D's filter while another Pad
+        // feeds its input can make oneDNN's graph pass (MergePadWithConv2D) take the wrong Pad, which aborts
+        // the process ("Could not find input edge 1" in mkl_layout_pass.cc), depending on node order
+        Output<?> f = spare ? out(b("ConcatV2").addInputList(new Output<?>[] {filterHwio,
+                op("ZerosLike", sliceOut(filterHwio, 3, 0, 1))}).addInput(scalarInt(3)), "ConcatV2") : filterHwio;
         Output<?> y = out(b("Conv2D").addInput(v).addInput(f)
                 .setAttr("strides", new long[] {1, stride[0], stride[1], 1})
                 .setAttr("padding", pad)

@@ -103,18 +103,22 @@ public final class Demo {
         ShapesEvaluation.writeResults(valSamples, r, s.out().resolve("results.json"));
         Path overlays = s.out().resolve("overlays");
         Files.createDirectories(overlays);
+        List<java.awt.image.BufferedImage> drawn = new ArrayList<>();
         for (int i = 0; i < Math.min(s.overlays(), valSamples.size()); i++) {
             List<org.maskrcnn4j.model.Instance> confident = r.predictions().get(i).stream()
                     .filter(x -> x.score() >= OVERLAY_MIN_SCORE).toList();
-            ImageIO.write(Overlays.draw(valSamples.get(i).image(), confident,
-                    label -> ShapesDataset.Shape.ofCategoryId(label).label()), "png",
-                    overlays.resolve(String.format("val_%03d.png", i)).toFile());
+            drawn.add(Overlays.draw(valSamples.get(i).image(), confident,
+                    label -> ShapesDataset.Shape.ofCategoryId(label).label()));
+            ImageIO.write(drawn.get(i), "png", overlays.resolve(String.format("val_%03d.png", i)).toFile());
+        }
+        if (!drawn.isEmpty()) {
+            ImageIO.write(Overlays.grid(drawn, 4, 2), "png", s.out().resolve("overlays.png").toFile());
         }
         log.println("bbox:");
         r.bbox().lines().forEach(l -> log.println("  " + l));
         log.println("segm:");
         r.segm().lines().forEach(l -> log.println("  " + l));
-        log.printf("wrote %s (overlays/, loss_curve.png, metrics.jsonl, eval_*.txt, results.json)%n", s.out());
+        log.printf("wrote %s (overlays/, overlays.png, loss_curve.png, metrics.jsonl, eval_*.txt, results.json)%n", s.out());
         return r;
     }
 }

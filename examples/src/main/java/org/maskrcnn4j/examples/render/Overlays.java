@@ -69,4 +69,37 @@ public final class Overlays {
             }
         }
     }
+
+    /**
+     * The images side by side in rows of {@code columns}, each scaled by {@code scale} with nearest
+     * neighbours (pixels stay sharp), 4 pixels apart on white; cells take the largest image's size.
+     */
+    public static BufferedImage grid(List<BufferedImage> images, int columns, int scale) {
+        if (images.isEmpty() || columns < 1 || scale < 1) {
+            throw new IllegalArgumentException("grid needs images, columns >= 1 and scale >= 1, got " + images.size()
+                    + " images, " + columns + " columns, scale " + scale);
+        }
+        int cw = images.stream().mapToInt(BufferedImage::getWidth).max().orElseThrow() * scale;
+        int ch = images.stream().mapToInt(BufferedImage::getHeight).max().orElseThrow() * scale;
+        int cols = Math.min(columns, images.size());
+        int rows = (images.size() + cols - 1) / cols;
+        int gap = 4;
+        BufferedImage out = new BufferedImage(cols * cw + (cols + 1) * gap, rows * ch + (rows + 1) * gap,
+                BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, out.getWidth(), out.getHeight());
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+            for (int i = 0; i < images.size(); i++) {
+                BufferedImage im = images.get(i);
+                int x = gap + (i % cols) * (cw + gap);
+                int y = gap + (i / cols) * (ch + gap);
+                g.drawImage(im, x, y, im.getWidth() * scale, im.getHeight() * scale, null);
+            }
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
 }

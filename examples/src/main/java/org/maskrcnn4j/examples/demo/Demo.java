@@ -33,7 +33,7 @@ public final class Demo {
             int imageSize, long seed, int overlays) {
         /** The README's demo: about ten minutes on a two-core laptop CPU. */
         public static Settings defaults() {
-            return new Settings(Path.of("out", "demo"), 400, 50, 1500, 2, 1e-3, 128, 7, 8);
+            return new Settings(Path.of("out", "demo"), 1000, 50, 1600, 2, 1e-3, 192, 7, 8);
         }
     }
 

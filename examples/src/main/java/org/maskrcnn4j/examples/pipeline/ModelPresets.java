@@ -14,12 +14,12 @@ public final class ModelPresets {
     }
 
     /**
-     * {@code shapes}: the demo's narrow GroupNorm ResNet FPN (4 shape classes + background, 128 pixels);
+     * {@code shapes}: the demo's narrow GroupNorm ResNet FPN (4 shape classes + background, the demo's image size);
      * {@code torchvision}: {@code maskrcnn_resnet50_fpn} with 91 COCO classes.
      */
     public static MaskRcnnConfig get(String name) {
         return switch (name) {
-            case "shapes" -> Demo.modelConfig(128, ShapesDataset.categories().size() + 1);
+            case "shapes" -> Demo.modelConfig(Demo.Settings.defaults().imageSize(), ShapesDataset.categories().size() + 1);
             case "torchvision" -> MaskRcnnConfig.torchvision();
             default -> throw new IllegalArgumentException("unknown --config '" + name + "'; choose one of " + NAMES);
         };

@@ -26,8 +26,8 @@ import org.maskrcnn4j.train.TrainingExample;
 
 /**
  * One weights file, two backends: a safetensors file written by DJL loads into TensorFlow and gives the
- * same detections, and a checkpoint trained on DJL restores (weights and optimizer state) and trains on
- * TensorFlow.
+ * same detections, a checkpoint trained on DJL restores (weights and optimizer state) and trains on
+ * TensorFlow, and one trained on TensorFlow restores on DJL with the same detections.
  *
  * <p>Tolerances. Both backends compute in float32 but with different kernels (libtorch vs TensorFlow's
  * oneDNN/Eigen convolutions and matmuls, different summation orders), so activations differ by a few float32
@@ -105,6 +105,27 @@ class CrossBackendTest {
             assertThat(losses).as("the resumed step runs on tensorflow").singleElement()
                     .satisfies(l -> assertThat(l).isFinite().isPositive());
             assertThat(Checkpoint.locate(tmp.resolve("resumed"))).isEqualTo(tmp.resolve("resumed").resolve("step-4"));
+        }
+    }
+
+    @Test
+    void checkpointTrainedOnTensorflowRestoresOnDjl(@TempDir Path tmp) throws Exception {
+        List<TrainingExample> data = new ArrayList<>();
+        List<ShapesDataset.Sample> samples = samples(2);
+        for (ShapesDataset.Sample s : samples) {
+            data.add(new TrainingExample(s.imageTensor(), s.boxesTensor(), s.labelsTensor(), s.masksTensor()));
+        }
+        Path run = tmp.resolve("run");
+        List<Instance> tf;
+        try (Backend b = open("tensorflow")) {
+            MaskRcnnModel m = MaskRcnnModel.create(b, config(), 9);
+            new Trainer(m, data, settings(2), name -> false, run).run();
+            tf = m.predict(samples.get(1).imageTensor());
+        }
+        try (Backend b = open("djl")) {
+            MaskRcnnModel m = MaskRcnnModel.create(b, config(), 12345);
+            Checkpoint.restore(run, m, m.trainStep(2, new Optimizer.Sgd(0.9, 1e-4)));
+            assertSameDetections(tf, m.predict(samples.get(1).imageTensor()), "a TensorFlow checkpoint on DJL");
         }
     }
 

@@ -23,13 +23,21 @@ import org.maskrcnn4j.train.TrainingExample;
 /**
  * The model learns: a small configuration trained from scratch on a handful of generated shapes images
  * cuts its total loss by a wide margin and predicts masks that overlap the ground truth; one step moves
- * every trainable parameter and no frozen one. Runs on the selected backend (DJL by default).
+ * every trainable parameter and no frozen one. Runs on the selected backend (DJL by default), and the
+ * learning check also on TensorFlow.
  */
 class MaskRcnnLearningTest {
 
     @Test
     void smallModelLearnsShapesFromScratch() throws Exception {
         try (Backend backend = Backends.get()) {
+            learnShapes(backend);
+        }
+    }
+
+    @Test
+    void smallModelLearnsShapesFromScratchOnTensorflow() throws Exception {
+        try (Backend backend = Backends.provider("tensorflow").create(org.maskrcnn4j.tensor.BackendConfig.defaults())) {
             learnShapes(backend);
         }
     }

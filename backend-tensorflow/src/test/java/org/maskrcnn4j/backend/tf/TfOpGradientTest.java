@@ -41,18 +41,6 @@ class TfOpGradientTest {
         backend.close();
     }
 
-    private static HostTensor uniform(SplittableRandom rnd, double bound, long... shape) {
-        int n = 1;
-        for (long d : shape) {
-            n *= (int) d;
-        }
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (rnd.nextDouble() * 2 - 1) * bound;
-        }
-        return HostTensor.ofDoubles(v, shape);
-    }
-
     /** The function, made to refuse unknown dimensions so that the backend traces it with static shapes. */
     private static TensorFunction staticOnly(TensorFunction f) {
         return (ops, in) -> {
@@ -73,7 +61,7 @@ class TfOpGradientTest {
             List<String> wrt) {
         Map<String, HostTensor> in = new LinkedHashMap<>(inputs);
         HostTensor shape = backend.compile((ops, t) -> Map.of("y", op.apply(ops, t))).call(in).get("y");
-        in.put("g", uniform(new SplittableRandom(what.hashCode()), 1.0, shape.shape().dims()));
+        in.put("g", TfGradientCheckTest.uniform(new SplittableRandom(what.hashCode()), 1.0, shape.shape().dims()));
         TensorFunction f = (ops, t) -> Map.of("value", ops.sum(ops.mul(op.apply(ops, t), t.get("g"))));
         for (TensorFunction fn : List.of(f, staticOnly(f))) {
             Map<String, HostTensor> out = backend.gradient(fn, wrt).call(in);
@@ -144,8 +132,8 @@ class TfOpGradientTest {
         for (int[] k : cases) {
             String what = String.format("conv in %d out %d groups %d k %d stride %d pad %d dil %d", k[0], k[1], k[2],
                     k[3], k[4], k[5], k[6]);
-            HostTensor x = uniform(rnd, 1, 2, k[0], 9, 8);
-            HostTensor w = uniform(rnd, 0.5, k[1], k[0] / k[2], k[3], k[3]);
+            HostTensor x = TfGradientCheckTest.uniform(rnd, 1, 2, k[0], 9, 8);
+            HostTensor w = TfGradientCheckTest.uniform(rnd, 0.5, k[1], k[0] / k[2], k[3], k[3]);
             BiFunction<Ops, Map<String, Tensor>, Tensor> op = (ops, t) -> ops.conv2d(t.get("x"), t.get("w"), null,
                     new int[] {k[4], k[4]}, new int[] {k[5], k[5]}, new int[] {k[6], k[6]}, k[2]);
             double[] expected = conv(x.toDoubleArray(), x.shape().dims(), w.toDoubleArray(), w.shape().dims(), k[4], k[5],
@@ -177,9 +165,9 @@ class TfOpGradientTest {
         for (int[] c : cases) {
             String what = "f32 " + java.util.Arrays.toString(c);
             boolean transposed = c[7] == 1;
-            HostTensor x = uniform(rnd, 1, 2, c[0], 7, 6);
-            HostTensor w = transposed ? uniform(rnd, 0.5, c[0], c[1], c[3], c[3])
-                    : uniform(rnd, 0.5, c[1], c[0] / c[2], c[3], c[3]);
+            HostTensor x = TfGradientCheckTest.uniform(rnd, 1, 2, c[0], 7, 6);
+            HostTensor w = transposed ? TfGradientCheckTest.uniform(rnd, 0.5, c[0], c[1], c[3], c[3])
+                    : TfGradientCheckTest.uniform(rnd, 0.5, c[1], c[0] / c[2], c[3], c[3]);
             TensorFunction f = (ops, t) -> {
                 Tensor y = transposed ? ops.convTranspose2d(t.get("x"), t.get("w"), null, new int[] {c[4], c[4]},
                         new int[] {c[5], c[5]}) : ops.conv2d(t.get("x"), t.get("w"), null, new int[] {c[4], c[4]},
@@ -253,9 +241,9 @@ class TfOpGradientTest {
             {1, 1, 3, 2, 1}, {2, 1, 4, 2, 1}}) {
             String what = String.format("convTranspose2d in %d out %d k %d stride %d pad %d", k[0], k[1], k[2], k[3],
                     k[4]);
-            HostTensor x = uniform(rnd, 1, 2, k[0], 4, 5);
-            HostTensor w = uniform(rnd, 0.5, k[0], k[1], k[2], k[2]);
-            HostTensor b = uniform(rnd, 0.5, k[1]);
+            HostTensor x = TfGradientCheckTest.uniform(rnd, 1, 2, k[0], 4, 5);
+            HostTensor w = TfGradientCheckTest.uniform(rnd, 0.5, k[0], k[1], k[2], k[2]);
+            HostTensor b = TfGradientCheckTest.uniform(rnd, 0.5, k[1]);
             BiFunction<Ops, Map<String, Tensor>, Tensor> op = (ops, t) -> ops.convTranspose2d(t.get("x"), t.get("w"),
                     t.get("b"), new int[] {k[3], k[3]}, new int[] {k[4], k[4]});
             double[] expected = convTranspose(x.toDoubleArray(), x.shape().dims(), w.toDoubleArray(), w.shape().dims(),
@@ -279,33 +267,33 @@ class TfOpGradientTest {
     @Test
     void groupNormAndResizes() {
         SplittableRandom rnd = new SplittableRandom(5);
-        HostTensor x = uniform(rnd, 1, 2, 4, 5, 6);
+        HostTensor x = TfGradientCheckTest.uniform(rnd, 1, 2, 4, 5, 6);
         check("groupNorm", (ops, t) -> ops.groupNorm(t.get("x"), 2, t.get("w"), t.get("b"), 1e-5),
-                Map.of("x", x, "w", uniform(rnd, 1, 4), "b", uniform(rnd, 1, 4)), List.of("x", "w", "b"));
+                Map.of("x", x, "w", TfGradientCheckTest.uniform(rnd, 1, 4), "b", TfGradientCheckTest.uniform(rnd, 1, 4)), List.of("x", "w", "b"));
         check("resizeBilinear up", (ops, t) -> ops.resizeBilinear(t.get("x"), 7, 11), Map.of("x", x), List.of("x"));
         check("resizeBilinear down", (ops, t) -> ops.resizeBilinear(t.get("x"), 3, 4), Map.of("x", x), List.of("x"));
         check("resizeBilinearByScale", (ops, t) -> ops.resizeBilinearByScale(t.get("x"), 1.7, 0.6), Map.of("x", x),
                 List.of("x"));
         check("resizeNearestLike", (ops, t) -> ops.resizeNearestLike(t.get("x"), t.get("like")),
-                Map.of("x", x, "like", uniform(rnd, 1, 1, 1, 8, 13)), List.of("x"));
+                Map.of("x", x, "like", TfGradientCheckTest.uniform(rnd, 1, 1, 1, 8, 13)), List.of("x"));
         // on a conv result (NHWC inside), as in the FPN
         check("resizeNearestLike after conv", (ops, t) -> ops.resizeNearestLike(ops.conv2d(t.get("x"), t.get("w"),
                 null, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1), t.get("like")),
-                Map.of("x", x, "w", uniform(rnd, 1, 3, 4, 1, 1), "like", uniform(rnd, 1, 1, 1, 10, 12)),
+                Map.of("x", x, "w", TfGradientCheckTest.uniform(rnd, 1, 3, 4, 1, 1), "like", TfGradientCheckTest.uniform(rnd, 1, 1, 1, 10, 12)),
                 List.of("x", "w"));
     }
 
     @Test
     void selectionOpsPassGradientsToTheSelectedValues() {
         SplittableRandom rnd = new SplittableRandom(6);
-        HostTensor x = uniform(rnd, 1, 4, 7);
+        HostTensor x = TfGradientCheckTest.uniform(rnd, 1, 4, 7);
         check("topK values axis 1", (ops, t) -> ops.topK(t.get("x"), 3, 1, true).values(), Map.of("x", x), List.of("x"));
         check("topK smallest axis 0", (ops, t) -> ops.topK(t.get("x"), 2, 0, false).values(), Map.of("x", x),
                 List.of("x"));
         check("sort values", (ops, t) -> ops.sort(t.get("x"), 1, true).values(), Map.of("x", x), List.of("x"));
         HostTensor idx = HostTensor.ofLongs(new long[] {3, 0, 3, 1, 0}, 5);
         check("scatterAdd", (ops, t) -> ops.scatterAdd(t.get("base"), t.get("i"), t.get("u")),
-                Map.of("base", x, "i", idx, "u", uniform(rnd, 1, 5, 7)), List.of("base", "u"));
+                Map.of("base", x, "i", idx, "u", TfGradientCheckTest.uniform(rnd, 1, 5, 7)), List.of("base", "u"));
         check("booleanMask", (ops, t) -> ops.booleanMask(t.get("x"), ops.gt(ops.sum(t.get("x"), new int[] {1}, false),
                 ops.scalar(0, DType.FLOAT64))), Map.of("x", x), List.of("x"));
         HostTensor p = HostTensor.ofDoubles(new double[] {0.3, 1, 2, 5.5, 8}, 5);
@@ -340,12 +328,12 @@ class TfOpGradientTest {
     @Test
     void compositeOpsKeepStaticDimensions() {
         SplittableRandom rnd = new SplittableRandom(9);
-        Map<String, HostTensor> in = Map.of("f", uniform(rnd, 1, 1, 4, 10, 12), "r",
+        Map<String, HostTensor> in = Map.of("f", TfGradientCheckTest.uniform(rnd, 1, 1, 4, 10, 12), "r",
                 HostTensor.ofDoubles(new double[] {0, 1, 1, 6, 7, 0, 2, 0, 9, 5, 0, 0, 3, 4, 9}, 3, 5),
-                "w", uniform(rnd, 1, 4, 3, 2, 2));
+                "w", TfGradientCheckTest.uniform(rnd, 1, 4, 3, 2, 2));
         Map<String, String> shapes = new LinkedHashMap<>();
         backend.compile(staticOnly((ops, t) -> {
-            Tensor f = ops.conv2d(t.get("f"), ops.constant(uniform(rnd, 1, 4, 4, 3, 3)), null, new int[] {1, 1},
+            Tensor f = ops.conv2d(t.get("f"), ops.constant(TfGradientCheckTest.uniform(rnd, 1, 4, 4, 3, 3)), null, new int[] {1, 1},
                     new int[] {1, 1}, new int[] {1, 1}, 1);
             Tensor pooled = ops.roiAlign(f, t.get("r"), 7, 7, 1.0, 2, false);
             Tensor adaptive = ops.roiAlign(f, t.get("r"), 5, 6, 1.0, 0, true);

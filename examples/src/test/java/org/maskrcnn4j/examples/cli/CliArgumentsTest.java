@@ -2,44 +2,34 @@ package org.maskrcnn4j.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Bad arguments get a one-line message naming what is wrong, an exit code, and never a stack trace. */
 class CliArgumentsTest {
     @TempDir
     Path dir;
 
-    private final StringWriter err = new StringWriter();
-
-    private int run(String... args) {
-        CommandLine cl = MaskRcnnCommand.commandLine();
-        cl.setOut(new PrintWriter(new StringWriter()));
-        cl.setErr(new PrintWriter(err));
-        return cl.execute(args);
-    }
+    private final CliRun cli = new CliRun();
 
     private void assertNoStackTrace() {
-        assertThat(err.toString()).doesNotContain("\tat ").doesNotContain("Exception");
+        assertThat(cli.err()).doesNotContain("\tat ").doesNotContain("Exception");
     }
 
     @Test
     void trainWithoutDataIsAUsageError() {
-        assertThat(run("train")).isEqualTo(2);
-        assertThat(err.toString()).contains("Missing required option: '--data=<data>'");
+        assertThat(cli.run("train")).isEqualTo(2);
+        assertThat(cli.err()).contains("Missing required option: '--data=<data>'");
         assertNoStackTrace();
     }
 
     @Test
     void predictOfAMissingFileNamesIt() {
-        assertThat(run("predict", "--weights", dir.resolve("w.safetensors").toString(), dir.resolve("nope.png").toString()))
+        assertThat(cli.run("predict", "--weights", dir.resolve("w.safetensors").toString(), dir.resolve("nope.png").toString()))
                 .isEqualTo(1);
-        assertThat(err.toString()).contains("error: input " + dir.resolve("nope.png") + " does not exist");
+        assertThat(cli.err()).contains("error: input " + dir.resolve("nope.png") + " does not exist");
         assertNoStackTrace();
     }
 
@@ -48,15 +38,15 @@ class CliArgumentsTest {
         Path data = dir.resolve("data");
         Files.createDirectories(data);
         Files.writeString(data.resolve("instances.json"), "{\"images\": [], \"annotations\": [], \"categories\": []}");
-        assertThat(run("eval", "--data", data.toString(), "--config", "nope", "--weights", "w.safetensors")).isEqualTo(1);
-        assertThat(err.toString()).contains("unknown --config 'nope'; choose one of [shapes, torchvision]");
+        assertThat(cli.run("eval", "--data", data.toString(), "--config", "nope", "--weights", "w.safetensors")).isEqualTo(1);
+        assertThat(cli.err()).contains("unknown --config 'nope'; choose one of [shapes, torchvision]");
         assertNoStackTrace();
     }
 
     @Test
     void convertOfAMissingFileNamesIt() {
-        assertThat(run("convert", dir.resolve("missing.pth").toString(), dir.resolve("out.safetensors").toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("input file " + dir.resolve("missing.pth") + " does not exist");
+        assertThat(cli.run("convert", dir.resolve("missing.pth").toString(), dir.resolve("out.safetensors").toString())).isEqualTo(1);
+        assertThat(cli.err()).contains("input file " + dir.resolve("missing.pth") + " does not exist");
         assertNoStackTrace();
     }
 
@@ -64,38 +54,38 @@ class CliArgumentsTest {
     void convertOfANonCheckpointSaysSo() throws Exception {
         Path junk = dir.resolve("junk.pth");
         Files.writeString(junk, "not a checkpoint at all");
-        assertThat(run("convert", junk.toString(), dir.resolve("out.safetensors").toString())).isEqualTo(1);
-        assertThat(err.toString()).contains(junk.toString()).contains("not a PyTorch checkpoint");
+        assertThat(cli.run("convert", junk.toString(), dir.resolve("out.safetensors").toString())).isEqualTo(1);
+        assertThat(cli.err()).contains(junk.toString()).contains("not a PyTorch checkpoint");
         assertThat(dir.resolve("out.safetensors")).doesNotExist();
         assertNoStackTrace();
     }
 
     @Test
     void demoRejectsNonPositiveSteps() {
-        assertThat(run("demo", "--steps", "0")).isEqualTo(1);
-        assertThat(err.toString()).contains("--steps, --train-images, --val-images and --batch-size must be positive");
+        assertThat(cli.run("demo", "--steps", "0")).isEqualTo(1);
+        assertThat(cli.err()).contains("--steps, --train-images, --val-images and --batch-size must be positive");
     }
 
     @Test
     void trainRejectsAnUnknownOptimizer() {
-        assertThat(run("train", "--data", dir.resolve("none").toString(), "--optimizer", "adam")).isEqualTo(1);
-        assertThat(err.toString()).contains("--optimizer must be sgd or adamw, got 'adam'");
+        assertThat(cli.run("train", "--data", dir.resolve("none").toString(), "--optimizer", "adam")).isEqualTo(1);
+        assertThat(cli.err()).contains("--optimizer must be sgd or adamw, got 'adam'");
         assertNoStackTrace();
     }
 
     @Test
     void trainRejectsANegativeClipNorm() {
-        assertThat(run("train", "--data", dir.resolve("none").toString(), "--clip-grad-norm", "-1")).isEqualTo(1);
-        assertThat(err.toString()).contains("--clip-grad-norm must be a finite number >= 0 (0 = off), got -1.0");
+        assertThat(cli.run("train", "--data", dir.resolve("none").toString(), "--clip-grad-norm", "-1")).isEqualTo(1);
+        assertThat(cli.err()).contains("--clip-grad-norm must be a finite number >= 0 (0 = off), got -1.0");
         assertNoStackTrace();
     }
 
     @Test
     void trainRejectsZeroOrNonNumericAccumulation() {
-        assertThat(run("train", "--data", dir.resolve("none").toString(), "--accumulate", "0")).isEqualTo(1);
-        assertThat(err.toString()).contains("--accumulate must be >= 1 (micro-batches per step), got 0");
-        assertThat(run("train", "--data", dir.resolve("none").toString(), "--accumulate", "two")).isEqualTo(2);
-        assertThat(err.toString()).contains("Invalid value for option '--accumulate': 'two' is not an int");
+        assertThat(cli.run("train", "--data", dir.resolve("none").toString(), "--accumulate", "0")).isEqualTo(1);
+        assertThat(cli.err()).contains("--accumulate must be >= 1 (micro-batches per step), got 0");
+        assertThat(cli.run("train", "--data", dir.resolve("none").toString(), "--accumulate", "two")).isEqualTo(2);
+        assertThat(cli.err()).contains("Invalid value for option '--accumulate': 'two' is not an int");
         assertNoStackTrace();
     }
 }

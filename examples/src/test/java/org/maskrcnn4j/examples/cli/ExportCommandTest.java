@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,32 +14,24 @@ import org.maskrcnn4j.model.MaskRcnnModel;
 import org.maskrcnn4j.tensor.Backend;
 import org.maskrcnn4j.tensor.BackendConfig;
 import org.maskrcnn4j.tensor.Backends;
-import picocli.CommandLine;
 
 /** {@code maskrcnn export}: writes a SavedModel with the tensorflow backend, refuses others with a message. */
 class ExportCommandTest {
     @TempDir
     Path dir;
 
-    private final StringWriter err = new StringWriter();
-
-    private int run(String... args) {
-        CommandLine cl = MaskRcnnCommand.commandLine();
-        cl.setOut(new PrintWriter(new StringWriter()));
-        cl.setErr(new PrintWriter(err));
-        return cl.execute(args);
-    }
+    private final CliRun cli = new CliRun();
 
     @Test
     void refusesAnotherBackendAndBadSizesWithAMessage() {
-        assertThat(run("export", "--backend", "djl", "--weights", "w.safetensors", "--out", dir.resolve("m").toString()))
+        assertThat(cli.run("export", "--backend", "djl", "--weights", "w.safetensors", "--out", dir.resolve("m").toString()))
                 .isEqualTo(1);
-        assertThat(err.toString()).contains("error: export writes a TensorFlow SavedModel and needs --backend tensorflow, "
+        assertThat(cli.err()).contains("error: export writes a TensorFlow SavedModel and needs --backend tensorflow, "
                 + "got backend 'djl'");
-        assertThat(run("export", "--backend", "tensorflow", "--weights", "w.safetensors", "--image-size", "12x",
+        assertThat(cli.run("export", "--backend", "tensorflow", "--weights", "w.safetensors", "--image-size", "12x",
                 "--out", dir.resolve("m").toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("--image-size must be HxW or N");
-        assertThat(err.toString()).doesNotContain("\tat ").doesNotContain("Exception");
+        assertThat(cli.err()).contains("--image-size must be HxW or N");
+        assertThat(cli.err()).doesNotContain("\tat ").doesNotContain("Exception");
         assertThat(dir.resolve("m")).doesNotExist();
     }
 
@@ -57,21 +47,21 @@ class ExportCommandTest {
         System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
         int code;
         try {
-            code = run("export", "--backend", "tensorflow", "--config", "shapes", "--weights", weights.toString(),
+            code = cli.run("export", "--backend", "tensorflow", "--config", "shapes", "--weights", weights.toString(),
                     "--image-size", "96x128", "--out", out.toString());
         } finally {
             System.setOut(old);
         }
-        assertThat(code).as(err.toString()).isZero();
+        assertThat(code).as(cli.err()).isZero();
         assertThat(out.resolve("saved_model.pb")).isRegularFile();
         assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("signature 'serving_default'")
                 .contains("images: UINT8 [1, 96, 128, 3]").contains("masks: UINT8 [1, ?, 96, 128]")
                 .contains("wrote " + out);
 
         long size = Files.size(out.resolve("saved_model.pb"));
-        assertThat(run("export", "--backend", "tensorflow", "--weights", weights.toString(), "--out", out.toString()))
+        assertThat(cli.run("export", "--backend", "tensorflow", "--weights", weights.toString(), "--out", out.toString()))
                 .isEqualTo(1);
-        assertThat(err.toString()).contains("--out " + out + " already exists; choose another folder or pass --force");
+        assertThat(cli.err()).contains("--out " + out + " already exists; choose another folder or pass --force");
         assertThat(Files.size(out.resolve("saved_model.pb"))).isEqualTo(size);
     }
 }

@@ -1437,6 +1437,27 @@ public final class TfOps implements Ops {
 
     // ================================================================== activations and losses
 
+    /** The axes {@code 0..r-1} with {@code a} moved to the end, the others in order. */
+    private static long[] axisLastPermutation(int r, int a) {
+        long[] perm = new long[r];
+        for (int i = 0, j = 0; i < r; i++) {
+            if (i != a) {
+                perm[j++] = i;
+            }
+        }
+        perm[r - 1] = a;
+        return perm;
+    }
+
+    /** The permutation that undoes {@code perm}. */
+    private static long[] inverse(long[] perm) {
+        long[] inverse = new long[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            inverse[(int) perm[i]] = i;
+        }
+        return inverse;
+    }
+
     /** The value with {@code axis} last, and the permutation that undoes it (null if none was needed). */
     private Object[] axisLast(TfTensor x, int axis) {
         int a = x.shape().normalizeAxis(axis);
@@ -1448,18 +1469,8 @@ public final class TfOps implements Ops {
         if (a == r - 1) {
             return new Object[] {v, null, Boolean.FALSE};
         }
-        long[] perm = new long[r];
-        long[] inverse = new long[r];
-        for (int i = 0, j = 0; i < r; i++) {
-            if (i != a) {
-                perm[j++] = i;
-            }
-        }
-        perm[r - 1] = a;
-        for (int i = 0; i < r; i++) {
-            inverse[(int) perm[i]] = i;
-        }
-        return new Object[] {transpose(v, perm), inverse, Boolean.FALSE};
+        long[] perm = axisLastPermutation(r, a);
+        return new Object[] {transpose(v, perm), inverse(perm), Boolean.FALSE};
     }
 
     private TfTensor lastAxisOp(String type, Tensor t, int axis) {
@@ -1678,17 +1689,8 @@ public final class TfOps implements Ops {
         long[] perm = null;
         long[] inverse = null;
         if (a != r - 1) {
-            perm = new long[r];
-            inverse = new long[r];
-            for (int i = 0, j = 0; i < r; i++) {
-                if (i != a) {
-                    perm[j++] = i;
-                }
-            }
-            perm[r - 1] = a;
-            for (int i = 0; i < r; i++) {
-                inverse[(int) perm[i]] = i;
-            }
+            perm = axisLastPermutation(r, a);
+            inverse = inverse(perm);
             v = transpose(v, perm);
         }
         Output<?> key = op("StopGradient", v);

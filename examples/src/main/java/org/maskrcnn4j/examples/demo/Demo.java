@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import javax.imageio.ImageIO;
+import org.maskrcnn4j.data.Images;
 import org.maskrcnn4j.examples.render.LossCurve;
 import org.maskrcnn4j.examples.render.Overlays;
 import org.maskrcnn4j.examples.shapes.ShapesDataset;
@@ -109,10 +109,10 @@ public final class Demo {
                     .filter(x -> x.score() >= OVERLAY_MIN_SCORE).toList();
             drawn.add(Overlays.draw(valSamples.get(i).image(), confident,
                     label -> ShapesDataset.Shape.ofCategoryId(label).label()));
-            ImageIO.write(drawn.get(i), "png", overlays.resolve(String.format("val_%03d.png", i)).toFile());
+            Images.writePng(drawn.get(i), overlays.resolve(String.format("val_%03d.png", i)));
         }
         if (!drawn.isEmpty()) {
-            ImageIO.write(Overlays.grid(drawn, 4, 2), "png", s.out().resolve("overlays.png").toFile());
+            Images.writePng(Overlays.grid(drawn, 4, 2), s.out().resolve("overlays.png"));
         }
         log.println("bbox:");
         r.bbox().lines().forEach(l -> log.println("  " + l));

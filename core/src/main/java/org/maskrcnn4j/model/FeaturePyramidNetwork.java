@@ -45,9 +45,15 @@ public final class FeaturePyramidNetwork extends Module {
         Tensor[] results = new Tensor[x.size() + 1];
         results[last] = layer.get(last).forward(ops, lastInner);
         for (int i = last - 1; i >= 0; i--) {
-            Tensor lateral = inner.get(i).forward(ops, x.get(i));
-            lastInner = ops.add(lateral, ops.resizeNearestLike(lastInner, lateral));
-            results[i] = layer.get(i).forward(ops, lastInner);
+            int level = i;
+            Tensor above = lastInner;
+            List<Tensor> innerAndResult = ops.released(() -> {
+                Tensor lateral = inner.get(level).forward(ops, x.get(level));
+                Tensor merged = ops.add(lateral, ops.resizeNearestLike(above, lateral));
+                return List.of(merged, layer.get(level).forward(ops, merged));
+            });
+            lastInner = innerAndResult.get(0);
+            results[i] = innerAndResult.get(1);
         }
         results[x.size()] = ops.maxPool2d(results[last], new int[] {1, 1}, new int[] {2, 2}, new int[] {0, 0});
         return List.of(results);

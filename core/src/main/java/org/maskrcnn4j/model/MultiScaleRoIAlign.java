@@ -83,17 +83,17 @@ public final class MultiScaleRoIAlign implements RoIPooler {
         }
         Tensor levels = levels(ops, allBoxes, scales);
 
-        Tensor channels = ops.size(features.get(0), 1);
-        Tensor outShape = ops.concat(List.of(ops.reshape(ops.size(allRois, 0), 1), ops.reshape(channels, 1),
-                ops.constant(new long[] {outputSize, outputSize}, 2)), 0);
-        Tensor result = ops.fill(outShape, 0, features.get(0).dtype());
+        // pool each level's boxes, then put the rows back in box order (one gather instead of a scatter per level)
+        List<Tensor> pooled = new ArrayList<>();
+        List<Tensor> rowsByLevel = new ArrayList<>();
         for (int l = 0; l < features.size(); l++) {
             Tensor idx = ops.indicesWhere(ops.eq(levels, ops.scalar(l, DType.INT64)));
-            Tensor pooled = ops.roiAlign(features.get(l), ops.gather(allRois, idx, 0), outputSize, outputSize,
-                    scales[l], samplingRatio, false);
-            result = ops.scatterAdd(result, idx, pooled);
+            rowsByLevel.add(idx);
+            pooled.add(ops.roiAlign(features.get(l), ops.gather(allRois, idx, 0), outputSize, outputSize,
+                    scales[l], samplingRatio, false));
         }
-        return result;
+        Tensor inverse = ops.argsort(ops.concat(rowsByLevel, 0), 0, false);
+        return ops.gather(ops.concat(pooled, 0), inverse, 0);
     }
 
     /** The level (0 = finest) each box goes to, int64 {@code [K]}, for boxes of all images concatenated. */

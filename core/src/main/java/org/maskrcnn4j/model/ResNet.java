@@ -145,12 +145,11 @@ public final class ResNet extends Module {
 
     /** Outputs of layer1..layer4 for an NCHW batch. */
     public List<Tensor> forward(Ops ops, Tensor x) {
-        Tensor y = ops.relu(bn1.forward(ops, conv1.forward(ops, x)));
-        if (conv2 == null) {
-            y = ops.maxPool2d(y, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1});
-        } else {
-            y = ops.relu(bn2.forward(ops, conv2.forward(ops, y)));
-        }
+        Tensor y = ops.released1(() -> {
+            Tensor s = ops.relu(bn1.forward(ops, conv1.forward(ops, x)));
+            return conv2 == null ? ops.maxPool2d(s, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1})
+                    : ops.relu(bn2.forward(ops, conv2.forward(ops, s)));
+        });
         List<Tensor> out = new ArrayList<>();
         for (Sequential stage : stages) {
             y = stage.forward(ops, y);
@@ -212,11 +211,13 @@ public final class ResNet extends Module {
 
         @Override
         public Tensor forward(Ops ops, Tensor x) {
-            Tensor y = ops.relu(bn1.forward(ops, conv1.forward(ops, x)));
-            y = ops.relu(bn2.forward(ops, conv2.forward(ops, y)));
-            y = bn3.forward(ops, conv3.forward(ops, y));
-            Tensor identity = downsample == null ? x : downsample.forward(ops, x);
-            return ops.relu(ops.add(y, identity));
+            return ops.released1(() -> {
+                Tensor y = ops.relu(bn1.forward(ops, conv1.forward(ops, x)));
+                y = ops.relu(bn2.forward(ops, conv2.forward(ops, y)));
+                y = bn3.forward(ops, conv3.forward(ops, y));
+                Tensor identity = downsample == null ? x : downsample.forward(ops, x);
+                return ops.relu(ops.add(y, identity));
+            });
         }
     }
 
@@ -239,10 +240,12 @@ public final class ResNet extends Module {
 
         @Override
         public Tensor forward(Ops ops, Tensor x) {
-            Tensor y = ops.relu(bn1.forward(ops, conv1.forward(ops, x)));
-            y = bn2.forward(ops, conv2.forward(ops, y));
-            Tensor identity = downsample == null ? x : downsample.forward(ops, x);
-            return ops.relu(ops.add(y, identity));
+            return ops.released1(() -> {
+                Tensor y = ops.relu(bn1.forward(ops, conv1.forward(ops, x)));
+                y = bn2.forward(ops, conv2.forward(ops, y));
+                Tensor identity = downsample == null ? x : downsample.forward(ops, x);
+                return ops.relu(ops.add(y, identity));
+            });
         }
     }
 

@@ -79,14 +79,19 @@ public final class StandardRoIHeads implements RoIHeads {
     }
 
     private Output infer(Ops ops, FeatureMaps features, List<Tensor> proposals, long[][] imageSizes) {
-        Tensor pooled = boxPooler.pool(ops, features, proposals, imageSizes);
-        BoxPredictor.Output out = boxPredictor.forward(ops, boxHead.forward(ops, pooled));
+        // the pooled features and the box head's activations are released before the mask branch runs
+        List<Tensor> out = ops.released(() -> {
+            BoxPredictor.Output o = boxPredictor.forward(ops, boxHead.forward(ops, boxPooler.pool(ops, features, proposals, imageSizes)));
+            return List.of(o.classLogits(), o.boxRegression());
+        });
+        Tensor classLogits = out.get(0);
+        Tensor boxRegression = out.get(1);
         List<Detections> detections = new ArrayList<>();
         List<Tensor> detectedBoxes = new ArrayList<>();
         List<Tensor> rows = perImageRows(ops, proposals);
         for (int i = 0; i < proposals.size(); i++) {
-            Tensor logits = rows == null ? out.classLogits() : ops.gather(out.classLogits(), rows.get(i), 0);
-            Tensor deltas = rows == null ? out.boxRegression() : ops.gather(out.boxRegression(), rows.get(i), 0);
+            Tensor logits = rows == null ? classLogits : ops.gather(classLogits, rows.get(i), 0);
+            Tensor deltas = rows == null ? boxRegression : ops.gather(boxRegression, rows.get(i), 0);
             Detections d = postprocess(ops, logits, deltas, proposals.get(i), imageSizes[i]);
             detections.add(d);
             detectedBoxes.add(d.boxes());
@@ -94,8 +99,8 @@ public final class StandardRoIHeads implements RoIHeads {
         if (!hasMasks()) {
             return new Output(detections, Map.of());
         }
-        Tensor maskLogits = maskPredictor.forward(ops, maskHead.forward(ops, maskPooler.pool(ops, features, detectedBoxes, imageSizes)));
-        Tensor probs = ops.sigmoid(maskLogits);
+        Tensor probs = ops.released1(() -> ops.sigmoid(maskPredictor.forward(ops,
+                maskHead.forward(ops, maskPooler.pool(ops, features, detectedBoxes, imageSizes)))));
         List<Detections> withMasks = new ArrayList<>();
         List<Tensor> maskRows = perImageRows(ops, detectedBoxes);
         for (int i = 0; i < detections.size(); i++) {

@@ -25,6 +25,11 @@ public final class CheckedOps implements Ops {
     }
 
     @Override
+    public List<Tensor> released(java.util.function.Supplier<List<Tensor>> block) {
+        return delegate.released(block);
+    }
+
+    @Override
     public Tensor constant(HostTensor value) {
         return delegate.constant(value);
     }

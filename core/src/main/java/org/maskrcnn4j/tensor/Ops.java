@@ -23,6 +23,24 @@ public interface Ops {
      */
     Tensor parameter(String name);
 
+    // ------------------------------------------------------------------ memory
+
+    /**
+     * Runs {@code block} and lets the backend release every tensor the block created except the ones it
+     * returns, as soon as it returns. A memory hint, not a semantic: eager backends (DJL) would otherwise hold
+     * every intermediate until the whole call ends, graph backends (TensorFlow) free them anyway and run the
+     * block as is. Tensors made before the block may be used in it; tensors made in it must not be used after
+     * it, except the returned ones. Gradients still flow through a released block.
+     */
+    default List<Tensor> released(java.util.function.Supplier<List<Tensor>> block) {
+        return block.get();
+    }
+
+    /** {@link #released(java.util.function.Supplier)} for a block with one result. */
+    default Tensor released1(java.util.function.Supplier<Tensor> block) {
+        return released(() -> List.of(block.get())).get(0);
+    }
+
     // ------------------------------------------------------------------ creation
 
     /** A tensor holding a copy of the host values. */

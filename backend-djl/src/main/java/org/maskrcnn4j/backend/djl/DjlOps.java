@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.maskrcnn4j.tensor.DType;
@@ -28,7 +29,12 @@ import org.maskrcnn4j.tensor.Tensor;
  */
 public final class DjlOps implements Ops {
     private final DjlBackend backend;
-    private final NDManager scope;
+    /** The call's scope: parameters, caches and the call's results live here. */
+    private final NDManager root;
+    /** Where new arrays go: the root, or the innermost {@link #released} block. */
+    private NDManager scope;
+    /** The root and the open {@link #released} blocks: arrays of these may be used. */
+    private final Set<NDManager> live = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final boolean trainParameters;
     private final Map<String, PtNDArray> parameterViews = new LinkedHashMap<>();
     /** Channels-last copies of feature maps already pooled in this call (box and mask heads share them). */
@@ -37,13 +43,42 @@ public final class DjlOps implements Ops {
 
     DjlOps(DjlBackend backend, NDManager scope, boolean trainParameters) {
         this.backend = backend;
+        this.root = scope;
         this.scope = scope;
+        this.live.add(scope);
         this.trainParameters = trainParameters;
     }
 
     /** The memory scope of this call. */
     NDManager scope() {
-        return scope;
+        return root;
+    }
+
+    /**
+     * Runs the block in a sub-scope of the current one and closes it when the block returns, after moving the
+     * returned arrays out; the intermediates' native memory is freed then instead of at the end of the call
+     * (autograd keeps what backward needs through its own references).
+     */
+    @Override
+    public List<Tensor> released(Supplier<List<Tensor>> block) {
+        NDManager outer = scope;
+        NDManager inner = outer.newSubManager();
+        live.add(inner);
+        scope = inner;
+        try {
+            List<Tensor> out = block.get();
+            for (Tensor t : out) {
+                PtNDArray a = nd(t);
+                if (a.getManager() == inner) {
+                    a.attach(outer);
+                }
+            }
+            return out;
+        } finally {
+            scope = outer;
+            live.remove(inner);
+            inner.close();
+        }
     }
 
     /** Parameter views handed out in this call, by name (the leaves gradients flow into when training). */
@@ -61,8 +96,9 @@ public final class DjlOps implements Ops {
             throw new IllegalArgumentException("the djl backend cannot use a tensor of another backend: " + t);
         }
         PtNDArray a = d.pt();
-        if (a.getManager() != scope) {
-            throw new IllegalStateException("tensor " + t + " belongs to another call of the djl backend");
+        if (!live.contains(a.getManager())) {
+            throw new IllegalStateException("tensor " + t + " belongs to another call of the djl backend, or to a"
+                    + " released block that has ended");
         }
         return a;
     }
@@ -151,7 +187,7 @@ public final class DjlOps implements Ops {
             DjlParameterStore.Entry e = backend.parameters().entry(name);
             // a new handle on the same storage, owned by this call; a fresh autograd leaf when training
             view = JniUtils.detachGradient(e.value());
-            view.attach(scope);
+            view.attach(root);
             if (trainParameters && e.trainable() && e.dtype().isFloating()) {
                 view.setRequiresGradient(true);
             }
@@ -981,11 +1017,21 @@ public final class DjlOps implements Ops {
         PtNDArray b = bias == null ? null : nd(bias);
         return op("convTranspose2d", () -> {
             PtNDArray y;
+            boolean biasDone = false;
             if (kh == sh && kw == sw) {
                 // non-overlapping kernels: one matmul [N*H*W, in] x [in, out*kh*kw] and a pixel-shuffle reshape
                 PtNDArray cols = JniUtils.matmul(
                         JniUtils.reshape(JniUtils.permute(in, new long[] {0, 2, 3, 1}), new long[] {n * h * w, cin}),
                         JniUtils.reshape(wt, new long[] {cin, cout * kh * kw}));
+                if (b != null && ph == 0 && pw == 0) {
+                    // the bias goes on before the shuffle, so the shuffle's copy is the result (one tensor fewer)
+                    PtNDArray grouped = JniUtils.reshape(cols, new long[] {n * h * w, cout, kh * kw});
+                    PtNDArray biased = JniUtils.add(grouped, JniUtils.reshape(b, new long[] {1, cout, 1}));
+                    grouped.close(); // frees the product now rather than at the end of the call
+                    cols.close();
+                    cols = biased;
+                    biasDone = true;
+                }
                 y = JniUtils.reshape(
                         JniUtils.permute(JniUtils.reshape(cols, new long[] {n, h, w, cout, kh, kw}),
                                 new long[] {0, 3, 1, 4, 2, 5}),
@@ -1021,7 +1067,7 @@ public final class DjlOps implements Ops {
                             DjlTypes.djlShape(padH, padW), DjlTypes.djlShape(1, 1), 1);
                 }
             }
-            if (b != null) {
+            if (b != null && !biasDone) {
                 y = JniUtils.add(y, JniUtils.reshape(b, new long[] {1, cout, 1, 1}));
             }
             return y;
@@ -1460,7 +1506,11 @@ public final class DjlOps implements Ops {
     private PtNDArray channelsLast(PtNDArray features) {
         Map<PtNDArray, PtNDArray> cache = JniUtils.isGradMode() ? channelsLastGrad : channelsLast;
         synchronized (cache) {
-            return cache.computeIfAbsent(features, DjlRoiAlign::channelsLast);
+            return cache.computeIfAbsent(features, f -> {
+                PtNDArray copy = DjlRoiAlign.channelsLast(f);
+                copy.attach(root); // cached for the whole call, so it must outlive released blocks
+                return copy;
+            });
         }
     }
 

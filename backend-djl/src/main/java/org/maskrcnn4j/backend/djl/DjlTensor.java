@@ -29,7 +29,8 @@ public final class DjlTensor implements Tensor {
     PtNDArray pt() {
         if (array.isReleased()) {
             throw new IllegalStateException("tensor " + shape + " " + dtype
-                    + " was used after the call that created it returned");
+                    + " was used after the call that created it returned, or after the released block that made it ended"
+                    + " (only the tensors a block returns outlive it)");
         }
         return array;
     }

@@ -92,6 +92,26 @@ class DjlOpsTest {
     }
 
     @Test
+    void aTensorOfAnEndedReleasedBlockIsRefusedByName() {
+        Tensor[] leaked = new Tensor[1];
+        HostTensor x = HostTensor.ofFloats(new float[] {1, 2}, 2);
+        assertThatThrownBy(() -> run(Map.of("x", x), (ops, t) -> {
+            Tensor kept = ops.released1(() -> {
+                leaked[0] = ops.mul(t.get("x"), 2); // made in the block, not returned
+                return ops.add(leaked[0], 1);
+            });
+            return ops.add(kept, leaked[0]);
+        })).isInstanceOf(IllegalStateException.class).hasMessageContaining("after the released block that made it ended");
+        // the returned tensor and the parameters made inside a block stay usable after it
+        backend.parameters().declare("t.released.w", HostTensor.ofFloats(new float[] {3, 4}, 2), false);
+        HostTensor out = run(Map.of("x", x), (ops, t) -> {
+            Tensor kept = ops.released1(() -> ops.mul(t.get("x"), ops.parameter("t.released.w")));
+            return ops.add(kept, ops.parameter("t.released.w"));
+        });
+        assertThat(out.toFloatArray()).containsExactly(6, 12);
+    }
+
+    @Test
     void parameterStoreContract() {
         var store = backend.parameters();
         store.declare("t.store.a", HostTensor.ofFloats(new float[] {1, 2}, 2), true);

@@ -189,7 +189,7 @@ public final class Trainer {
                 }
                 boolean last = s == settings.steps() - 1;
                 if (checkpointDir != null && (last || (settings.checkpointEvery() > 0 && (s + 1) % settings.checkpointEvery() == 0))) {
-                    Checkpoint.save(checkpointDir, s + 1, model, step);
+                    Checkpoint.save(checkpointDir, s + 1, model, step, recorded());
                 }
             }
         } finally {
@@ -197,6 +197,15 @@ public final class Trainer {
                 l.onEnd();
             }
         }
+    }
+
+    /** What checkpoints record of the training: the settings and the options that shape the batches. */
+    private Map<String, Object> recorded() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("settings", settings);
+        out.put("horizontalFlip", flipProbability);
+        out.put("aspectRatioGrouping", aspectRatioGrouping);
+        return out;
     }
 
     private double[] aspectRatios() {

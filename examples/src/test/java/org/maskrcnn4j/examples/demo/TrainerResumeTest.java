@@ -138,6 +138,47 @@ class TrainerResumeTest {
     }
 
     @Test
+    void theSidecarRecordsTheModelConfigAndTheTrainingSettings() throws Exception {
+        Path out = dir.resolve("run");
+        train(out, 2, false);
+        MaskRcnnConfig recorded = Checkpoint.config(out).orElseThrow();
+        assertThat(recorded).usingRecursiveComparison().isEqualTo(CONFIG);
+        assertThat(recorded.anchorSizes()).containsExactly(CONFIG.anchorSizes());
+        assertThat(recorded.imageMean()).containsExactly(CONFIG.imageMean());
+        assertThat(recorded.body().blocks()).containsExactly(CONFIG.body().blocks());
+        assertThat(Files.readString(Checkpoint.locate(out).resolve("checkpoint.json")))
+                .contains("\"training\"").contains("\"batchSize\" : 2").contains("\"milestones\" : [ 3 ]")
+                .contains("\"aspectRatioGrouping\" : false");
+    }
+
+    @Test
+    void resumingWithAnotherModelConfigIsRefusedNamingBothValues() throws Exception {
+        Path out = dir.resolve("run");
+        train(out, 2, false);
+        MaskRcnnConfig other = CONFIG.toBuilder().fpnChannels(32).build();
+        try (Backend b = Backends.get()) {
+            MaskRcnnModel model = MaskRcnnModel.create(b, other, 9);
+            Trainer t = new Trainer(model, data(), settings(4), name -> false, out);
+            assertThatThrownBy(() -> t.resume(out)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(Checkpoint.locate(out).resolve("checkpoint.json") + " was written for another model "
+                            + "configuration: fpnChannels is 64 in the checkpoint but 32 requested");
+        }
+    }
+
+    @Test
+    void aSidecarWithoutConfigStillResumesExactly() throws Exception {
+        List<Map<String, Double>> straight = train(dir.resolve("straight"), 3, false);
+        Path interrupted = dir.resolve("interrupted");
+        train(interrupted, 2, false);
+        // the sidecar as it was written before the configuration was recorded
+        Files.writeString(Checkpoint.locate(interrupted).resolve("checkpoint.json"),
+                "{\"next_step\":2,\"weights\":\"weights.safetensors\",\"optimizer\":\"optimizer.safetensors\"}");
+        assertThat(Checkpoint.config(interrupted)).isEmpty();
+        List<Map<String, Double>> resumed = train(interrupted, 3, true);
+        assertThat(resumed).containsExactly(straight.get(2));
+    }
+
+    @Test
     void divergenceStopsWithTheStepAndTheLosses() {
         Trainer.Settings hot = new Trainer.Settings(3, 2, LearningRateSchedule.steps(1e6, 0, 1, new int[0], 1), 0.9, 0, 0, 5);
         assertThatThrownBy(() -> {

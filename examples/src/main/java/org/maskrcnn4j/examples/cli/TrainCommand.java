@@ -67,17 +67,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the initialisation, batch order and sampling (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--resume", description = "Continue from the last checkpoint in --out.")
+    @Option(names = "--resume", description = "Continue from the last checkpoint in --out, with the model configuration "
+            + "it records unless --config is given (a different one is refused).")
     boolean resume;
 
     @Option(names = "--aspect-grouping", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = {"Batch portrait images only with portrait ones and landscape/square with landscape/square,",
-                    "so less padding is computed (torchvision's GroupedBatchSampler). On by default;",
-                    "--no-aspect-grouping draws batches from the whole set. Resume with the same choice."})
+            description = "Batch portrait images only with portrait ones and landscape/square with landscape/square, so "
+                    + "less padding is computed (torchvision's GroupedBatchSampler). On by default; --no-aspect-grouping "
+                    + "draws batches from the whole set. Resume with the same choice.")
     boolean aspectGrouping;
 
-    @Option(names = "--workers", description = {"Threads that decode the next batches' images while a step computes",
-            "(default: available processors - 1, at least 1; 0 = decode on the training thread)."})
+    @Option(names = "--workers", description = "Threads that decode the next batches' images while a step computes "
+            + "(default: available processors - 1, at least 1; 0 = decode on the training thread).")
     Integer workers;
 
     @Override
@@ -117,7 +118,7 @@ final class TrainCommand implements Callable<Integer> {
         CocoTrainingData examples = CocoTrainingData.open(data);
         Files.createDirectories(out);
         try (Backend b = model.openBackend()) {
-            MaskRcnnModel m = model.model(b, false);
+            MaskRcnnModel m = model.model(b, false, resume ? out.resolve("checkpoints") : model.weights);
             LossCurve curve = new LossCurve();
             Trainer.Settings settings = new Trainer.Settings(steps, batchSize, s, 0.9, wd, checkpointEvery, seed, kind,
                     clipGradNorm, accumulate);

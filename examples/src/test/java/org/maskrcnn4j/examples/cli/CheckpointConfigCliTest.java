@@ -2,6 +2,7 @@ package org.maskrcnn4j.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,14 +15,15 @@ import org.maskrcnn4j.model.MaskRcnnModel;
 import org.maskrcnn4j.tensor.Backend;
 import org.maskrcnn4j.tensor.Backends;
 import org.maskrcnn4j.tensor.HostTensor;
+import org.maskrcnn4j.train.Checkpoint;
 import org.maskrcnn4j.train.LearningRateSchedule;
 import org.maskrcnn4j.train.Trainer;
 import org.maskrcnn4j.train.TrainingData;
 import org.maskrcnn4j.train.TrainingExample;
 
 /**
- * The configuration recorded in a checkpoint: predict uses it when --config is not given, an explicit
- * --config wins, and train --resume refuses a different one naming both values.
+ * The configuration recorded in a checkpoint: predict and train --resume use it when --config is not given,
+ * an explicit --config wins for predict, and train --resume refuses a different one naming both values.
  */
 class CheckpointConfigCliTest {
     @TempDir
@@ -71,6 +73,21 @@ class CheckpointConfigCliTest {
                 "--resume", "--steps", "2", "--config", "shapes", "--workers", "1")).isEqualTo(1);
         assertThat(cli.err()).contains("was written for another model configuration: numClasses is 3 in the checkpoint "
                 + "but 5 requested").doesNotContain("\tat ");
+    }
+
+    @Test
+    void trainDecodesOnWorkersAndResumesWithTheRecordedConfig() throws Exception {
+        String data = dir.resolve("data").toString();
+        String out = dir.resolve("cli").toString();
+        assertThat(cli.run("train", "--data", data, "--out", out, "--steps", "1", "--batch-size", "1", "--warmup", "0",
+                "--workers", "2")).as(cli.err()).isEqualTo(0);
+        Path checkpoint = Checkpoint.locate(dir.resolve("cli").resolve("checkpoints"));
+        assertThat(Files.readString(checkpoint.resolve("checkpoint.json"))).contains("\"aspectRatioGrouping\" : true")
+                .contains("\"numClasses\" : 5");
+        // no --config: the recorded one (shapes) is used
+        assertThat(cli.run("train", "--data", data, "--out", out, "--steps", "2", "--batch-size", "1", "--warmup", "0",
+                "--resume")).as(cli.err()).isEqualTo(0);
+        assertThat(Checkpoint.locate(dir.resolve("cli").resolve("checkpoints"))).endsWith(Path.of("step-2"));
     }
 
     @Test

@@ -9,13 +9,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** Atomic file writes: a temporary file in the target's folder, synced and renamed over the target. */
-final class AtomicFiles {
+/**
+ * Atomic file writes: a temporary file in the target's folder, synced and renamed over the target, so a
+ * crash leaves the old file or the complete new one, never a half-written one.
+ */
+public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /** Writes the body's output atomically to {@code file}. */
-    static void write(Path file, Body body) throws IOException {
+    /** Writes the body's output atomically to {@code file}, creating its folder if needed. */
+    public static void write(Path file, Body body) throws IOException {
         Pending pending = begin(file);
         try {
             body.write(pending.out());
@@ -27,7 +30,7 @@ final class AtomicFiles {
     }
 
     /** Something that writes to a stream. */
-    interface Body {
+    public interface Body {
         void write(OutputStream out) throws IOException;
     }
 

@@ -8,6 +8,7 @@ import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
 import org.maskrcnn4j.data.ImageTensors;
@@ -34,12 +35,18 @@ public final class MaskRcnnModel {
     private final Backend backend;
     private final MaskRcnn model;
     private final Map<String, Shape> shapes = new LinkedHashMap<>();
+    private final MaskRcnnConfig config;
     private CompiledFunction predictFn;
 
     /** Declares every parameter with PyTorch-style random initial values drawn from {@code seed}. */
     public MaskRcnnModel(Backend backend, MaskRcnn model, Predicate<Parameter> frozen, long seed) {
+        this(backend, model, frozen, seed, null);
+    }
+
+    private MaskRcnnModel(Backend backend, MaskRcnn model, Predicate<Parameter> frozen, long seed, MaskRcnnConfig config) {
         this.backend = backend;
         this.model = model;
+        this.config = config;
         SplittableRandom rng = new SplittableRandom(seed);
         ParameterStore store = backend.parameters();
         for (Parameter p : model.parameters()) {
@@ -51,7 +58,12 @@ public final class MaskRcnnModel {
     /** The default model of {@code config} on {@code backend}, randomly initialised from {@code seed}. */
     public static MaskRcnnModel create(Backend backend, MaskRcnnConfig config, long seed) {
         MaskRcnnFactory factory = new MaskRcnnFactory(config);
-        return new MaskRcnnModel(backend, factory.build(), factory.frozen(), seed);
+        return new MaskRcnnModel(backend, factory.build(), factory.frozen(), seed, config);
+    }
+
+    /** The configuration this model was built from by {@link #create}; empty for a model assembled by hand. */
+    public Optional<MaskRcnnConfig> config() {
+        return Optional.ofNullable(config);
     }
 
     public MaskRcnn model() {

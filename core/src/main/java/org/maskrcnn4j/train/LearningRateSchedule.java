@@ -3,28 +3,29 @@ package org.maskrcnn4j.train;
 /**
  * The learning rate at each step: linear warm-up from {@code warmupFactor * base} over
  * {@code warmupSteps} (torchvision's reference recipe), then either steps (multiply by {@code gamma} at
- * each milestone, detectron2's default) or a cosine decay to zero at {@code totalSteps}.
+ * each milestone, detectron2's default) or a cosine decay to zero at {@code totalSteps}. A value (it is
+ * recorded in checkpoints); build it with {@link #steps} or {@link #cosine}.
+ *
+ * @param cosineSteps the length of the cosine decay, or 0 for the step schedule of {@code milestones}
  */
-public final class LearningRateSchedule {
-    private final double base;
-    private final int warmupSteps;
-    private final double warmupFactor;
-    private final int[] milestones;
-    private final double gamma;
-    private final int cosineSteps;
-
-    private LearningRateSchedule(double base, int warmupSteps, double warmupFactor, int[] milestones, double gamma,
-            int cosineSteps) {
+public record LearningRateSchedule(double base, int warmupSteps, double warmupFactor, int[] milestones, double gamma,
+        int cosineSteps) {
+    /** Checks the values; prefer the factories {@link #steps} and {@link #cosine}. */
+    public LearningRateSchedule {
         if (!(base > 0) || warmupSteps < 0 || !(warmupFactor > 0 && warmupFactor <= 1)) {
             throw new IllegalArgumentException("need base lr > 0, warm-up steps >= 0 and warm-up factor in (0, 1], got "
                     + base + ", " + warmupSteps + ", " + warmupFactor);
         }
-        this.base = base;
-        this.warmupSteps = warmupSteps;
-        this.warmupFactor = warmupFactor;
-        this.milestones = milestones.clone();
-        this.gamma = gamma;
-        this.cosineSteps = cosineSteps;
+        if (milestones == null || cosineSteps < 0) {
+            throw new IllegalArgumentException("need milestones (possibly none) and cosine steps >= 0, got "
+                    + (milestones == null ? null : java.util.Arrays.toString(milestones)) + ", " + cosineSteps);
+        }
+        milestones = milestones.clone();
+    }
+
+    @Override
+    public int[] milestones() {
+        return milestones.clone();
     }
 
     /** Warm-up, then the rate times {@code gamma} at each milestone step. */

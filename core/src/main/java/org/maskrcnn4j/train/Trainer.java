@@ -16,8 +16,9 @@ import org.maskrcnn4j.tensor.TrainStep;
 /**
  * Trains a {@link MaskRcnnModel} with SGD (momentum) or AdamW (weight decay except on norm parameters),
  * optional gradient clipping and accumulation, a {@link LearningRateSchedule}, periodic atomic checkpoints
- * and resume. The batches and the sampling seed of each micro-batch are functions of (seed, micro-batch
- * index), so a resumed run continues exactly where the interrupted one was.
+ * and resume. The batches (optionally grouped by aspect ratio) and the sampling seed of each micro-batch are
+ * functions of (seed, micro-batch index), so a resumed run continues exactly where the interrupted one was.
+ * Examples are loaded batch by batch, optionally ahead of time on loader threads.
  */
 public final class Trainer {
     /** The update rule a trainer builds its {@link Optimizer} from. */
@@ -70,24 +71,33 @@ public final class Trainer {
     }
 
     private final MaskRcnnModel model;
-    private final List<TrainingExample> data;
+    private final TrainingData data;
     private final Settings settings;
     private final Path checkpointDir;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private final TrainStep step;
     private double flipProbability;
+    private boolean aspectRatioGrouping;
+    private int workers;
+
+    /** Trains on examples already in memory; see {@link #Trainer(MaskRcnnModel, TrainingData, Settings, Predicate, Path)}. */
+    public Trainer(MaskRcnnModel model, List<TrainingExample> data, Settings settings, Predicate<String> noDecay,
+            Path checkpointDir) {
+        this(model, TrainingData.of(data), settings, noDecay, checkpointDir);
+    }
 
     /**
+     * @param data the training set, loaded batch by batch (see {@link #workers(int)})
      * @param noDecay parameters exempt from weight decay (norm layers, like detectron2's default)
      * @param checkpointDir where checkpoints go, or null for none
      */
-    public Trainer(MaskRcnnModel model, List<TrainingExample> data, Settings settings, Predicate<String> noDecay,
+    public Trainer(MaskRcnnModel model, TrainingData data, Settings settings, Predicate<String> noDecay,
             Path checkpointDir) {
-        if (data.isEmpty()) {
+        if (data.size() == 0) {
             throw new IllegalArgumentException("no training examples");
         }
         this.model = model;
-        this.data = List.copyOf(data);
+        this.data = data;
         this.settings = settings;
         this.checkpointDir = checkpointDir;
         this.step = model.trainStep(settings.batchSize(), settings.optimizer(noDecay));
@@ -102,6 +112,30 @@ public final class Trainer {
             throw new IllegalArgumentException("horizontal flip probability must be in [0, 1], got " + p);
         }
         flipProbability = p;
+        return this;
+    }
+
+    /**
+     * Batches hold only portrait (width &lt; height) or only landscape-or-square images, so padding a batch
+     * to its largest image wastes less (torchvision's {@code GroupedBatchSampler}, detectron2's
+     * {@code AspectRatioGroupedDataset}); see {@link BatchSampler} for the order. Off by default; a resumed
+     * run must use the same choice to repeat the interrupted one's batches.
+     */
+    public Trainer aspectRatioGrouping(boolean on) {
+        aspectRatioGrouping = on;
+        return this;
+    }
+
+    /**
+     * Loads the examples of the next steps on {@code n} threads while the current step computes, handing
+     * them over in order (results do not depend on {@code n}); a loading error stops training with the
+     * loader's message. 0, the default, loads each batch on the training thread.
+     */
+    public Trainer workers(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("workers must be >= 0 (0 = load on the training thread), got " + n);
+        }
+        workers = n;
         return this;
     }
 
@@ -122,13 +156,19 @@ public final class Trainer {
     }
 
     private void run(int first) throws IOException {
-        try {
+        int a = settings.accumulate();
+        int b = settings.batchSize();
+        BatchSampler sampler = new BatchSampler(data.size(), b, settings.seed(), aspectRatioGrouping ? aspectRatios() : null);
+        int ahead = Math.max(2 * a, (workers + b - 1) / b);
+        try (Prefetcher<TrainingExample> loader = new Prefetcher<>(workers, ahead, (long) settings.steps() * a,
+                m -> loads(sampler, m))) {
             for (int s = first; s < settings.steps(); s++) {
                 long t0 = System.nanoTime();
                 double lr = settings.schedule().at(s);
                 List<Map<String, HostTensor>> batches = new ArrayList<>();
-                for (int j = 0; j < settings.accumulate(); j++) {
-                    batches.add(inputs(s * settings.accumulate() + j));
+                for (int j = 0; j < a; j++) {
+                    long m = (long) s * a + j;
+                    batches.add(inputs(loader.take(m), m));
                 }
                 Map<String, Double> losses = step.run(batches, lr);
                 double total = 0;
@@ -149,7 +189,7 @@ public final class Trainer {
                 }
                 boolean last = s == settings.steps() - 1;
                 if (checkpointDir != null && (last || (settings.checkpointEvery() > 0 && (s + 1) % settings.checkpointEvery() == 0))) {
-                    Checkpoint.save(checkpointDir, s + 1, model, step);
+                    Checkpoint.save(checkpointDir, s + 1, model, step, recorded());
                 }
             }
         } finally {
@@ -159,43 +199,51 @@ public final class Trainer {
         }
     }
 
+    /** What checkpoints record of the training: the settings and the options that shape the batches. */
+    private Map<String, Object> recorded() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("settings", settings);
+        out.put("horizontalFlip", flipProbability);
+        out.put("aspectRatioGrouping", aspectRatioGrouping);
+        return out;
+    }
+
+    private double[] aspectRatios() {
+        double[] r = new double[data.size()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = data.aspectRatio(i);
+        }
+        return r;
+    }
+
     /**
-     * The inputs of micro-batch {@code s} (the step's index without accumulation): a batch drawn by a
-     * per-epoch permutation, and the sampling seed.
+     * How to load the examples of micro-batch {@code m} (the step's index without accumulation): the
+     * sampler's indices, each mirrored when the flip drawn from (seed, slot position) says so.
      */
-    Map<String, HostTensor> inputs(int s) {
-        int b = settings.batchSize();
+    private List<Prefetcher.Task<TrainingExample>> loads(BatchSampler sampler, long m) {
+        int[] indices = sampler.batch(m);
+        List<Prefetcher.Task<TrainingExample>> out = new ArrayList<>();
+        for (int i = 0; i < indices.length; i++) {
+            long position = m * indices.length + i;
+            int index = indices[i];
+            boolean flip = flipProbability > 0
+                    && new SplittableRandom(settings.seed() * 31 + position).nextDouble() < flipProbability;
+            out.add(() -> flip ? data.load(index).flippedHorizontally() : data.load(index));
+        }
+        return out;
+    }
+
+    /** The step inputs of micro-batch {@code m}: its examples and the sampling seed. */
+    private Map<String, HostTensor> inputs(List<TrainingExample> examples, long m) {
         Map<String, HostTensor> in = new LinkedHashMap<>();
-        for (int i = 0; i < b; i++) {
-            long position = (long) s * b + i;
-            int epoch = (int) (position / data.size());
-            int[] order = permutation(settings.seed() + epoch, data.size());
-            TrainingExample ex = data.get(order[(int) (position % data.size())]);
-            if (flipProbability > 0
-                    && new SplittableRandom(settings.seed() * 31 + position).nextDouble() < flipProbability) {
-                ex = ex.flippedHorizontally();
-            }
+        for (int i = 0; i < examples.size(); i++) {
+            TrainingExample ex = examples.get(i);
             in.put("image." + i, ex.image());
             in.put("boxes." + i, ex.boxes());
             in.put("labels." + i, ex.labels());
             in.put("masks." + i, ex.masks());
         }
-        in.put("seed", HostTensor.ofLongs(new long[] {settings.seed() * 1_000_003L + s}, 1));
+        in.put("seed", HostTensor.ofLongs(new long[] {settings.seed() * 1_000_003L + m}, 1));
         return in;
-    }
-
-    private static int[] permutation(long seed, int n) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        SplittableRandom rnd = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }

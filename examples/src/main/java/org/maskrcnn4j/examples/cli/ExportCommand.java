@@ -6,7 +6,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.maskrcnn4j.backend.tf.TfSavedModel;
 import org.maskrcnn4j.examples.export.SavedModelExport;
-import org.maskrcnn4j.examples.pipeline.ModelPresets;
 import org.maskrcnn4j.model.MaskRcnnModel;
 import org.maskrcnn4j.tensor.Backend;
 import org.maskrcnn4j.tensor.Backends;
@@ -61,7 +60,7 @@ final class ExportCommand implements Callable<Integer> {
             MaskRcnnModel m = model.model(b, true);
             TfSavedModel.Signature sig = SavedModelExport.export(m, out, (int) size[0], (int) size[1], force);
             System.out.print(sig);
-            System.out.printf("wrote %s (%s, %dx%d images) in %.1f s%n", out, model.config, size[0], size[1],
+            System.out.printf("wrote %s (%s, %dx%d images) in %.1f s%n", out, model.configName(model.weights), size[0], size[1],
                     (System.nanoTime() - t0) / 1e9);
         }
         return 0;
@@ -76,9 +75,9 @@ final class ExportCommand implements Callable<Integer> {
         }
     }
 
-    private long[] size() {
+    private long[] size() throws java.io.IOException {
         if (imageSize == null) {
-            long s = ModelPresets.get(model.config).minSize();
+            long s = model.config(model.weights).minSize();
             return new long[] {s, s};
         }
         Matcher m = SIZE.matcher(imageSize.trim());

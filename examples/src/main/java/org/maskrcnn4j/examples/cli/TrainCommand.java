@@ -2,7 +2,6 @@ package org.maskrcnn4j.examples.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.maskrcnn4j.examples.pipeline.CocoTrainingData;
 import org.maskrcnn4j.examples.render.LossCurve;
@@ -13,7 +12,6 @@ import org.maskrcnn4j.train.JsonlMetrics;
 import org.maskrcnn4j.train.LearningRateSchedule;
 import org.maskrcnn4j.train.ProgressBar;
 import org.maskrcnn4j.train.Trainer;
-import org.maskrcnn4j.train.TrainingExample;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -69,8 +67,19 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the initialisation, batch order and sampling (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--resume", description = "Continue from the last checkpoint in --out.")
+    @Option(names = "--resume", description = "Continue from the last checkpoint in --out, with the model configuration "
+            + "it records unless --config is given (a different one is refused).")
     boolean resume;
+
+    @Option(names = "--aspect-grouping", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Batch portrait images only with portrait ones and landscape/square with landscape/square, so "
+                    + "less padding is computed (torchvision's GroupedBatchSampler). On by default; --no-aspect-grouping "
+                    + "draws batches from the whole set. Resume with the same choice.")
+    boolean aspectGrouping;
+
+    @Option(names = "--workers", description = "Threads that decode the next batches' images while a step computes "
+            + "(default: available processors - 1, at least 1; 0 = decode on the training thread).")
+    Integer workers;
 
     @Override
     public Integer call() throws Exception {
@@ -88,6 +97,10 @@ final class TrainCommand implements Callable<Integer> {
         if (accumulate < 1) {
             throw new IllegalArgumentException("--accumulate must be >= 1 (micro-batches per step), got " + accumulate);
         }
+        int loaders = workers != null ? workers : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+        if (loaders < 0) {
+            throw new IllegalArgumentException("--workers must be >= 0 (0 = decode on the training thread), got " + loaders);
+        }
         boolean sgd = kind == Trainer.OptimizerKind.SGD;
         double lr = this.lr != null ? this.lr : sgd ? 0.02 : 1e-4;
         double wd = weightDecay != null ? weightDecay : sgd ? 1e-4 : 0.01;
@@ -102,14 +115,15 @@ final class TrainCommand implements Callable<Integer> {
             case "step" -> LearningRateSchedule.steps(lr, warmup, 0.001, new int[] {steps * 2 / 3, steps * 8 / 9}, 0.1);
             default -> throw new IllegalArgumentException("--schedule must be cosine or step, got " + schedule);
         };
-        List<TrainingExample> examples = CocoTrainingData.load(data);
+        CocoTrainingData examples = CocoTrainingData.open(data);
         Files.createDirectories(out);
         try (Backend b = model.openBackend()) {
-            MaskRcnnModel m = model.model(b, false);
+            MaskRcnnModel m = model.model(b, false, resume ? out.resolve("checkpoints") : model.weights);
             LossCurve curve = new LossCurve();
             Trainer.Settings settings = new Trainer.Settings(steps, batchSize, s, 0.9, wd, checkpointEvery, seed, kind,
                     clipGradNorm, accumulate);
             Trainer t = new Trainer(m, examples, settings, ResNet::isNormParameter, out.resolve("checkpoints"))
+                    .aspectRatioGrouping(aspectGrouping).workers(loaders)
                     .listen(new ProgressBar(System.err)).listen(new JsonlMetrics(out.resolve("metrics.jsonl"))).listen(curve);
             if (resume) {
                 t.resume(out.resolve("checkpoints"));

@@ -88,4 +88,11 @@ class CliArgumentsTest {
         assertThat(cli.err()).contains("Invalid value for option '--accumulate': 'two' is not an int");
         assertNoStackTrace();
     }
+
+    @Test
+    void trainRejectsNegativeWorkers() {
+        assertThat(cli.run("train", "--data", dir.resolve("none").toString(), "--workers", "-1")).isEqualTo(1);
+        assertThat(cli.err()).contains("--workers must be >= 0 (0 = decode on the training thread), got -1");
+        assertNoStackTrace();
+    }
 }

@@ -42,6 +42,18 @@ class TrainerResumeTest {
         return out;
     }
 
+    /** Two landscape and three portrait images. */
+    private static List<TrainingExample> mixedData() {
+        List<TrainingExample> out = new ArrayList<>();
+        for (int[] wh : new int[][] {{96, 64}, {64, 96}}) {
+            for (ShapesDataset.Sample s : new ShapesDataset(wh[0], ShapesDataset.Config.defaults().withSize(wh[0], wh[1]))
+                    .samples(wh[0] > wh[1] ? 2 : 3)) {
+                out.add(new TrainingExample(s.imageTensor(), s.boxesTensor(), s.labelsTensor(), s.masksTensor()));
+            }
+        }
+        return out;
+    }
+
     private static Trainer.Settings settings(int steps) {
         return new Trainer.Settings(steps, 2, LearningRateSchedule.steps(0.01, 2, 0.1, new int[] {3}, 0.5), 0.9, 1e-4, 2, 5);
     }
@@ -57,10 +69,16 @@ class TrainerResumeTest {
     }
 
     private static List<Map<String, Double>> train(Path out, Trainer.Settings settings, boolean resume) throws Exception {
+        return train(out, settings, resume, data(), false);
+    }
+
+    private static List<Map<String, Double>> train(Path out, Trainer.Settings settings, boolean resume,
+            List<TrainingExample> data, boolean grouped) throws Exception {
         List<Map<String, Double>> losses = new ArrayList<>();
         try (Backend b = Backends.get()) {
             MaskRcnnModel model = MaskRcnnModel.create(b, CONFIG, 9);
-            Trainer t = new Trainer(model, data(), settings, name -> false, out).listen((StepResult r) -> losses.add(r.losses()));
+            Trainer t = new Trainer(model, data, settings, name -> false, out).aspectRatioGrouping(grouped)
+                    .workers(grouped ? 2 : 0).listen((StepResult r) -> losses.add(r.losses()));
             if (resume) {
                 t.resume(out);
             } else {
@@ -80,6 +98,16 @@ class TrainerResumeTest {
         assertThat(resumed).hasSize(2);
         assertThat(resumed.get(0)).isEqualTo(straight.get(2));
         assertThat(resumed.get(1)).isEqualTo(straight.get(3));
+    }
+
+    @Test
+    void resumedRunWithAspectRatioGroupingAndLoaderThreadsRepeatsTheUninterruptedLosses() throws Exception {
+        List<Map<String, Double>> straight = train(dir.resolve("straight"), settings(3), false, mixedData(), true);
+        Path interrupted = dir.resolve("interrupted");
+        train(interrupted, settings(2), false, mixedData(), true);
+        List<Map<String, Double>> resumed = train(interrupted, settings(3), true, mixedData(), true);
+        assertThat(resumed).hasSize(1);
+        assertThat(resumed.get(0)).isEqualTo(straight.get(2));
     }
 
     @Test
@@ -107,6 +135,47 @@ class TrainerResumeTest {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
         }
         assertThatThrownBy(() -> Checkpoint.locate(dir.resolve("nothing-here"))).hasMessageContaining("is not a checkpoint");
+    }
+
+    @Test
+    void theSidecarRecordsTheModelConfigAndTheTrainingSettings() throws Exception {
+        Path out = dir.resolve("run");
+        train(out, 2, false);
+        MaskRcnnConfig recorded = Checkpoint.config(out).orElseThrow();
+        assertThat(recorded).usingRecursiveComparison().isEqualTo(CONFIG);
+        assertThat(recorded.anchorSizes()).containsExactly(CONFIG.anchorSizes());
+        assertThat(recorded.imageMean()).containsExactly(CONFIG.imageMean());
+        assertThat(recorded.body().blocks()).containsExactly(CONFIG.body().blocks());
+        assertThat(Files.readString(Checkpoint.locate(out).resolve("checkpoint.json")))
+                .contains("\"training\"").contains("\"batchSize\" : 2").contains("\"milestones\" : [ 3 ]")
+                .contains("\"aspectRatioGrouping\" : false");
+    }
+
+    @Test
+    void resumingWithAnotherModelConfigIsRefusedNamingBothValues() throws Exception {
+        Path out = dir.resolve("run");
+        train(out, 2, false);
+        MaskRcnnConfig other = CONFIG.toBuilder().fpnChannels(32).build();
+        try (Backend b = Backends.get()) {
+            MaskRcnnModel model = MaskRcnnModel.create(b, other, 9);
+            Trainer t = new Trainer(model, data(), settings(4), name -> false, out);
+            assertThatThrownBy(() -> t.resume(out)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(Checkpoint.locate(out).resolve("checkpoint.json") + " was written for another model "
+                            + "configuration: fpnChannels is 64 in the checkpoint but 32 requested");
+        }
+    }
+
+    @Test
+    void aSidecarWithoutConfigStillResumesExactly() throws Exception {
+        List<Map<String, Double>> straight = train(dir.resolve("straight"), 3, false);
+        Path interrupted = dir.resolve("interrupted");
+        train(interrupted, 2, false);
+        // the sidecar as it was written before the configuration was recorded
+        Files.writeString(Checkpoint.locate(interrupted).resolve("checkpoint.json"),
+                "{\"next_step\":2,\"weights\":\"weights.safetensors\",\"optimizer\":\"optimizer.safetensors\"}");
+        assertThat(Checkpoint.config(interrupted)).isEmpty();
+        List<Map<String, Double>> resumed = train(interrupted, 3, true);
+        assertThat(resumed).containsExactly(straight.get(2));
     }
 
     @Test

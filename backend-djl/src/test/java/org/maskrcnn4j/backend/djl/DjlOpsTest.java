@@ -299,6 +299,50 @@ class DjlOpsTest {
         }
     }
 
+    /**
+     * Regression: this libtorch's oneDNN divides by zero while planning the input gradient of some strided 1x1
+     * convolutions (ResNet-50's downsample at 800x1088), which kills the JVM; the backend convolves every
+     * stride-th pixel instead. The gradient must still be the strided convolution's: sum over output channels
+     * of {@code g * w} at the sampled pixels, zero elsewhere.
+     */
+    @Test
+    void stridedPointwiseConvolutionGradient() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        int ic = 3;
+        int oc = 4;
+        int hw = 7;
+        int o = 4; // (7 - 1) / 2 + 1
+        HostTensor x = rand(rnd, 1, ic, hw, hw);
+        HostTensor w = rand(rnd, oc, ic, 1, 1);
+        HostTensor g = rand(rnd, 1, oc, o, o);
+        TensorFunction f = (ops, in) -> Map.of("value", ops.sum(ops.mul(ops.conv2d(in.get("x"), in.get("w"), null,
+                new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}, 1), in.get("g"))));
+        float[] got = backend.gradient(f, List.of("x")).call(Map.of("x", x, "w", w, "g", g)).get("grad/x").toFloatArray();
+        float[] wv = w.toFloatArray();
+        float[] gv = g.toFloatArray();
+        for (int ci = 0; ci < ic; ci++) {
+            for (int y = 0; y < hw; y++) {
+                for (int xx = 0; xx < hw; xx++) {
+                    double want = 0;
+                    if (y % 2 == 0 && xx % 2 == 0) {
+                        for (int co = 0; co < oc; co++) {
+                            want += gv[(co * o + y / 2) * o + xx / 2] * wv[co * ic + ci];
+                        }
+                    }
+                    assertThat((double) got[(ci * hw + y) * hw + xx]).as("grad[%d,%d,%d]", ci, y, xx).isCloseTo(want, within(1e-5));
+                }
+            }
+        }
+        // the shape that crashed: 512 -> 1024 channels on 100x136, stride 2, input and weight gradients
+        HostTensor big = HostTensor.ofFloats(new float[512 * 100 * 136], 1, 512, 100, 136);
+        HostTensor kernel = HostTensor.ofFloats(new float[1024 * 512], 1024, 512, 1, 1);
+        TensorFunction down = (ops, in) -> Map.of("value", ops.sum(ops.conv2d(in.get("x"), in.get("w"), null,
+                new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}, 1)));
+        Map<String, HostTensor> grads = backend.gradient(down, List.of("x", "w")).call(Map.of("x", big, "w", kernel));
+        assertThat(grads.get("grad/x").shape().dims()).containsExactly(1, 512, 100, 136);
+        assertThat(grads.get("grad/w").shape().dims()).containsExactly(1024, 512, 1, 1);
+    }
+
     @Test
     void groupNormAndBatchNorm() {
         HostTensor x = HostTensor.ofFloats(new float[] {1, 2, 3, 4, 10, 20, 30, 40}, 1, 2, 2, 2);

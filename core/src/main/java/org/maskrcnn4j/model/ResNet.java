@@ -146,9 +146,9 @@ public final class ResNet extends Module {
     /** Outputs of layer1..layer4 for an NCHW batch. */
     public List<Tensor> forward(Ops ops, Tensor x) {
         Tensor y = ops.released1(() -> {
-            Tensor s = ops.relu(bn1.forward(ops, conv1.forward(ops, x)));
+            Tensor s = ops.relu(Conv2d.withNorm(ops, conv1, bn1, x));
             return conv2 == null ? ops.maxPool2d(s, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1})
-                    : ops.relu(bn2.forward(ops, conv2.forward(ops, s)));
+                    : ops.relu(Conv2d.withNorm(ops, conv2, bn2, s));
         });
         List<Tensor> out = new ArrayList<>();
         for (Sequential stage : stages) {
@@ -212,10 +212,10 @@ public final class ResNet extends Module {
         @Override
         public Tensor forward(Ops ops, Tensor x) {
             return ops.released1(() -> {
-                Tensor y = ops.relu(bn1.forward(ops, conv1.forward(ops, x)));
-                y = ops.relu(bn2.forward(ops, conv2.forward(ops, y)));
-                y = bn3.forward(ops, conv3.forward(ops, y));
-                Tensor identity = downsample == null ? x : downsample.forward(ops, x);
+                Tensor y = ops.relu(Conv2d.withNorm(ops, conv1, bn1, x));
+                y = ops.relu(Conv2d.withNorm(ops, conv2, bn2, y));
+                y = Conv2d.withNorm(ops, conv3, bn3, y);
+                Tensor identity = shortcut(ops, downsample, x);
                 return ops.relu(ops.add(y, identity));
             });
         }
@@ -241,12 +241,17 @@ public final class ResNet extends Module {
         @Override
         public Tensor forward(Ops ops, Tensor x) {
             return ops.released1(() -> {
-                Tensor y = ops.relu(bn1.forward(ops, conv1.forward(ops, x)));
-                y = bn2.forward(ops, conv2.forward(ops, y));
-                Tensor identity = downsample == null ? x : downsample.forward(ops, x);
+                Tensor y = ops.relu(Conv2d.withNorm(ops, conv1, bn1, x));
+                y = Conv2d.withNorm(ops, conv2, bn2, y);
+                Tensor identity = shortcut(ops, downsample, x);
                 return ops.relu(ops.add(y, identity));
             });
         }
+    }
+
+    /** The identity, or the downsample's 1x1 conv with its norm folded in. */
+    private static Tensor shortcut(Ops ops, Sequential downsample, Tensor x) {
+        return downsample == null ? x : Conv2d.withNorm(ops, (Conv2d) downsample.get(0), downsample.get(1), x);
     }
 
     private static Sequential downsample(String name, int in, int out, int stride, NormKind norm) {

@@ -12,7 +12,7 @@ import org.maskrcnn4j.tensor.Tensor;
  * {@code bias} (0); buffers {@code running_mean} (0), {@code running_var} (1) and
  * {@code num_batches_tracked} (int64 scalar 0), in that state_dict order.
  */
-public final class BatchNorm2d extends Layer {
+public final class BatchNorm2d extends Layer implements ChannelAffine {
     /** torch's default epsilon. */
     public static final double DEFAULT_EPS = 1e-5;
 
@@ -47,6 +47,13 @@ public final class BatchNorm2d extends Layer {
     @Override
     public Tensor forward(Ops ops, Tensor x) {
         return ops.batchNorm(x, runningMean.value(ops), runningVar.value(ops), weight.value(ops), bias.value(ops), eps);
+    }
+
+    /** {@code scale = weight / sqrt(running_var + eps)}, {@code shift = bias - running_mean * scale}. */
+    @Override
+    public Affine affine(Ops ops) {
+        Tensor scale = ops.div(weight.value(ops), ops.sqrt(ops.add(runningVar.value(ops), eps)));
+        return new Affine(scale, ops.sub(bias.value(ops), ops.mul(runningMean.value(ops), scale)));
     }
 
     public int numFeatures() {

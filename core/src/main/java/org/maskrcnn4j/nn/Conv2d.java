@@ -58,6 +58,24 @@ public final class Conv2d extends Layer {
                 pair(dilation), groups);
     }
 
+    /**
+     * {@code norm.forward(forward(x))} in one convolution: the norm's per-channel scale multiplies the filters
+     * and its shift becomes the bias, so the activations are written once instead of three times. Equal up to
+     * float rounding; gradients reach the filters and the norm's parameters alike.
+     */
+    public Tensor forwardNormalized(Ops ops, Tensor x, ChannelAffine norm) {
+        ChannelAffine.Affine a = norm.affine(ops);
+        Tensor w = ops.mul(weight.value(ops), ops.reshape(a.scale(), -1, 1, 1, 1));
+        Tensor b = bias == null ? a.shift() : ops.add(ops.mul(bias.value(ops), a.scale()), a.shift());
+        return ops.conv2d(x, w, b, pair(stride), pair(padding), pair(dilation), groups);
+    }
+
+    /** {@code norm.forward(conv.forward(x))}, folded into the convolution when the norm is a {@link ChannelAffine}. */
+    public static Tensor withNorm(Ops ops, Conv2d conv, Layer norm, Tensor x) {
+        return norm instanceof ChannelAffine affine ? conv.forwardNormalized(ops, x, affine)
+                : norm.forward(ops, conv.forward(ops, x));
+    }
+
     static int[] pair(int v) {
         return new int[] {v, v};
     }

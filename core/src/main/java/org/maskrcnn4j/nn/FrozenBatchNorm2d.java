@@ -12,7 +12,7 @@ import org.maskrcnn4j.tensor.Tensor;
  * is torchvision's, in its order: {@code scale = w * rsqrt(rv + eps)}, {@code shift = b - rm * scale},
  * {@code x * scale + shift}, with the per-channel tensors reshaped to {@code [1, C, 1, 1]}.
  */
-public final class FrozenBatchNorm2d extends Layer {
+public final class FrozenBatchNorm2d extends Layer implements ChannelAffine {
     /** torchvision's default epsilon. */
     public static final double DEFAULT_EPS = 1e-5;
 
@@ -44,18 +44,17 @@ public final class FrozenBatchNorm2d extends Layer {
 
     @Override
     public Tensor forward(Ops ops, Tensor x) {
-        Tensor w = channel(ops, weight);
-        Tensor b = channel(ops, bias);
-        Tensor rv = channel(ops, runningVar);
-        Tensor rm = channel(ops, runningMean);
-        Tensor rsqrt = ops.div(ops.scalar(1, rv.dtype()), ops.sqrt(ops.add(rv, eps)));
-        Tensor scale = ops.mul(w, rsqrt);
-        Tensor shift = ops.sub(b, ops.mul(rm, scale));
-        return ops.add(ops.mul(x, scale), shift);
+        Affine a = affine(ops);
+        return ops.add(ops.mul(x, ops.reshape(a.scale(), 1, -1, 1, 1)), ops.reshape(a.shift(), 1, -1, 1, 1));
     }
 
-    private static Tensor channel(Ops ops, Parameter p) {
-        return ops.reshape(p.value(ops), 1, -1, 1, 1);
+    /** torchvision's {@code scale = w * rsqrt(rv + eps)}, {@code shift = b - rm * scale}. */
+    @Override
+    public Affine affine(Ops ops) {
+        Tensor rv = runningVar.value(ops);
+        Tensor rsqrt = ops.div(ops.scalar(1, rv.dtype()), ops.sqrt(ops.add(rv, eps)));
+        Tensor scale = ops.mul(weight.value(ops), rsqrt);
+        return new Affine(scale, ops.sub(bias.value(ops), ops.mul(runningMean.value(ops), scale)));
     }
 
     public int numFeatures() {

@@ -37,6 +37,14 @@ public abstract class LayerConformance extends BackendTestBase {
         return run1(inputs("x", x), (ops, in) -> layer.forward(ops, in.get("x")));
     }
 
+    private static double[] toDoubles(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
+    }
+
     private static HostTensor f(float[] values, long... shape) {
         return HostTensor.ofFloats(values, shape);
     }
@@ -134,6 +142,52 @@ public abstract class LayerConformance extends BackendTestBase {
         HostTensor y = forward(new FrozenBatchNorm2d("tck.nn.frozen_bn", 2), normStats("tck.nn.frozen_bn"),
                 f(new float[] {1, 2, 1.5f, -0.5f}, 1, 2, 1, 2));
         assertValues("frozen batch norm", y, Shape.of(1, 2, 1, 2), NORM_EXPECTED, 1e-6);
+    }
+
+    /**
+     * A convolution with its norm folded in ({@link Conv2d#withNorm}) equals the two layers: an identity 1x1
+     * convolution followed by either norm gives the norm's own expected values, for the values and, against the
+     * unfolded layers, for the gradients of the conv weight and the norm's affine parameters.
+     */
+    @Test
+    void convolutionWithFoldedNorm() {
+        for (String kind : List.of("bn", "frozen_bn")) {
+            String name = "tck.nn.fold_" + kind;
+            Conv2d conv = Conv2d.builder(name + ".conv", 2, 2, 1).bias(false).build();
+            Layer norm = kind.equals("bn") ? new BatchNorm2d(name + ".norm", 2) : new FrozenBatchNorm2d(name + ".norm", 2);
+            conv.declare(backend.parameters(), new SplittableRandom(0));
+            norm.declare(backend.parameters(), new SplittableRandom(0));
+            backend.parameters().set(name + ".conv.weight", f(new float[] {1, 0, 0, 1}, 2, 2, 1, 1));
+            normStats(name + ".norm").forEach(backend.parameters()::set);
+            HostTensor x = f(new float[] {1, 2, 1.5f, -0.5f}, 1, 2, 1, 2);
+            HostTensor y = run1(inputs("x", x), (ops, in) -> Conv2d.withNorm(ops, conv, norm, in.get("x")));
+            assertValues("conv + " + kind + " folded", y, Shape.of(1, 2, 1, 2), NORM_EXPECTED, 1e-5);
+
+            backend.parameters().set(name + ".conv.weight", f(new float[] {0.5f, -1, 2, 0.25f}, 2, 2, 1, 1));
+            backend.parameters().set(name + ".norm.running_var", f(new float[] {4, 0.5f}, 2));
+            // one SGD step (lr 1, no momentum or decay) moves every trainable parameter by minus its gradient
+            List<String> trained = kind.equals("bn") ? List.of(name + ".conv.weight", name + ".norm.weight", name + ".norm.bias")
+                    : List.of(name + ".conv.weight");
+            Map<String, HostTensor> start = new java.util.HashMap<>();
+            trained.forEach(n -> start.put(n, backend.parameters().get(n)));
+            Map<String, float[]> after = new java.util.HashMap<>();
+            for (boolean fold : new boolean[] {false, true}) {
+                start.forEach(backend.parameters()::set);
+                org.maskrcnn4j.tensor.TensorFunction loss = (ops, in) -> Map.of("loss", ops.sum(ops.mul(fold
+                        ? Conv2d.withNorm(ops, conv, norm, in.get("x")) : norm.forward(ops, conv.forward(ops, in.get("x"))),
+                        in.get("x"))));
+                backend.trainStep(loss, new org.maskrcnn4j.tensor.Optimizer.Sgd(0, 0)).run(inputs("x", x), 1.0);
+                for (String n : trained) {
+                    float[] moved = backend.parameters().get(n).toFloatArray();
+                    if (!fold) {
+                        after.put(n, moved);
+                        assertThat(moved).as("%s moves", n).isNotEqualTo(start.get(n).toFloatArray());
+                    } else {
+                        assertClose(kind + " folded gradient of " + n, toDoubles(moved), toDoubles(after.get(n)), 1e-4, 1e-4);
+                    }
+                }
+            }
+        }
     }
 
     @Test

@@ -191,32 +191,29 @@ public final class BackendBench {
         if (roi) {
             HostTensor features = Workloads.roiFeatures();
             HostTensor rois = Workloads.roiBoxes();
-            b.parameters().declare("bench.roi_features", features, false);
+            b.parameters().declare(Workloads.ROI_FEATURES_PARAMETER, features, false);
             Map<String, HostTensor> roisIn = Map.of("rois", rois);
             Map<String, HostTensor> both = Map.of("features", features, "rois", rois);
             for (int o : new int[] {7, 14}) {
                 String name = "roi_align_" + o + "x" + o;
                 if (wanted.contains(name + "_fwd")) {
                     record(items, time(name + "_fwd", () -> {
-                        CompiledFunction f = compiled(b, "fwd" + o, () -> b.compile((ops, in) -> Map.of("sum",
-                                ops.sum(ops.roiAlign(ops.parameter("bench.roi_features"), in.get("rois"), o, o,
-                                        Workloads.ROI_SCALE, Workloads.ROI_SAMPLING, false)))));
+                        CompiledFunction f = compiled(b, "fwd" + o, () -> b.compile(Workloads.roiAlignForward(o)));
                         return f.call(roisIn);
                     }, r -> String.format(Locale.ROOT, "sum=%.5e", r.get("sum").getDouble(0))));
                 }
                 if (wanted.contains(name + "_fwd_bwd")) {
                     record(items, time(name + "_fwd_bwd", () -> {
-                        CompiledFunction f = compiled(b, "bwd" + o, () -> b.gradient((ops, in) -> Map.of("value",
-                                ops.sum(ops.roiAlign(in.get("features"), in.get("rois"), o, o, Workloads.ROI_SCALE,
-                                        Workloads.ROI_SAMPLING, false))), List.of("features")));
+                        CompiledFunction f = compiled(b, "bwd" + o,
+                                () -> b.gradient(Workloads.roiAlignLoss(o), List.of("features")));
                         return f.call(both);
                     }, r -> String.format(Locale.ROOT, "grad_sum=%.5e", sum(r.get("grad/features")))));
                 }
             }
             if (wanted.contains("roi_align_transfer")) {
                 record(items, time("roi_align_transfer", () -> {
-                    CompiledFunction f = compiled(b, "transfer", () -> b.gradient((ops, in) -> Map.of("value",
-                            ops.sum(in.get("features"))), List.of("features")));
+                    CompiledFunction f = compiled(b, "transfer",
+                            () -> b.gradient(Workloads.featuresLoss(), List.of("features")));
                     return f.call(Map.of("features", features));
                 }, r -> "62 MB up + 62 MB gradient down, no op"));
             }
@@ -224,8 +221,7 @@ public final class BackendBench {
         if (wanted.contains("nms_4000")) {
             Map<String, HostTensor> in = Map.of("boxes", Workloads.nmsBoxes(), "scores", Workloads.nmsScores());
             record(items, time("nms_4000", () -> {
-                CompiledFunction f = compiled(b, "nms", () -> b.compile((ops, t) -> Map.of("keep",
-                        ops.nms(t.get("boxes"), t.get("scores"), Workloads.NMS_IOU))));
+                CompiledFunction f = compiled(b, "nms", () -> b.compile(Workloads.nms()));
                 return f.call(in);
             }, r -> "kept=" + r.get("keep").size()));
         }

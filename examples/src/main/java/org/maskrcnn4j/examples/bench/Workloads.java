@@ -3,10 +3,14 @@ package org.maskrcnn4j.examples.bench;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.maskrcnn4j.tensor.HostTensor;
+import org.maskrcnn4j.tensor.Ops;
+import org.maskrcnn4j.tensor.Tensor;
+import org.maskrcnn4j.tensor.TensorFunction;
 
 /**
  * The benchmark's inputs, defined exactly as in {@code bench/torchvision_baseline.py}: the train step's
- * target, the RoIAlign features and boxes, the NMS boxes and scores.
+ * target, the RoIAlign features and boxes, the NMS boxes and scores; and the op items' functions, which
+ * {@code maskrcnn bench} and the JMH benchmarks both time.
  */
 public final class Workloads {
     public static final int ROI_BOXES = 512;
@@ -17,6 +21,8 @@ public final class Workloads {
     public static final int ROI_SAMPLING = 2;
     public static final int NMS_BOXES = 4000;
     public static final double NMS_IOU = 0.7;
+    /** The parameter that holds {@link #roiFeatures()} inside the backend for {@link #roiAlignForward}. */
+    public static final String ROI_FEATURES_PARAMETER = "bench.roi_features";
     /** The SGD step's settings (torch.optim.SGD on the torchvision side). */
     public static final double LR = 1e-4;
     public static final double MOMENTUM = 0.9;
@@ -107,5 +113,39 @@ public final class Workloads {
             s[i] = (float) Splitmix.u01(22, i);
         }
         return HostTensor.ofFloats(s, NMS_BOXES);
+    }
+
+    /**
+     * {@code sum(roi_align(features, rois, output, 1/4, 2, aligned=False))} as {@code sum}, with the features read
+     * from the parameter {@link #ROI_FEATURES_PARAMETER} (declare it first) and the input {@code rois}.
+     */
+    public static TensorFunction roiAlignForward(int output) {
+        return (ops, in) -> Map.of("sum",
+                roiAlignSum(ops, ops.parameter(ROI_FEATURES_PARAMETER), in.get("rois"), output));
+    }
+
+    /**
+     * The same sum as {@code value}, with the features as the input {@code features}, for
+     * {@link org.maskrcnn4j.tensor.Backend#gradient} with respect to them.
+     */
+    public static TensorFunction roiAlignLoss(int output) {
+        return (ops, in) -> Map.of("value", roiAlignSum(ops, in.get("features"), in.get("rois"), output));
+    }
+
+    /**
+     * {@code sum(features)} as {@code value}: its gradient with respect to the input {@code features} moves the
+     * same host tensors as {@link #roiAlignLoss}'s without the op.
+     */
+    public static TensorFunction featuresLoss() {
+        return (ops, in) -> Map.of("value", ops.sum(in.get("features")));
+    }
+
+    /** NMS of the inputs {@code boxes} and {@code scores} at {@link #NMS_IOU}, the kept indices as {@code keep}. */
+    public static TensorFunction nms() {
+        return (ops, in) -> Map.of("keep", ops.nms(in.get("boxes"), in.get("scores"), NMS_IOU));
+    }
+
+    private static Tensor roiAlignSum(Ops ops, Tensor features, Tensor rois, int output) {
+        return ops.sum(ops.roiAlign(features, rois, output, output, ROI_SCALE, ROI_SAMPLING, false));
     }
 }

@@ -186,6 +186,7 @@ final class DjlHostAlgorithms {
         boolean[] suppressed = new boolean[n];
         int[] keep = new int[n];
         int kept = 0;
+        OverlapCandidates near = OverlapCandidates.of(toDoubles(x1), toDoubles(x2), threshold);
         for (int i = 0; i < n; i++) {
             if (suppressed[i]) {
                 continue;
@@ -196,8 +197,10 @@ final class DjlHostAlgorithms {
             float ix2 = x2[i];
             float iy2 = y2[i];
             float iarea = area[i];
-            for (int j = i + 1; j < n; j++) {
-                if (suppressed[j]) {
+            int to = near.end(ix2);
+            for (int c = near.start(i, ix1); c < to; c++) {
+                int j = near.at(c);
+                if (j <= i || suppressed[j]) {
                     continue;
                 }
                 // std::max / std::min semantics (first argument on ties and NaN), as torchvision's kernel
@@ -247,13 +250,16 @@ final class DjlHostAlgorithms {
         boolean[] suppressed = new boolean[n];
         int[] keep = new int[n];
         int kept = 0;
+        OverlapCandidates near = OverlapCandidates.of(x1, x2, threshold);
         for (int i = 0; i < n; i++) {
             if (suppressed[i]) {
                 continue;
             }
             keep[kept++] = order[i];
-            for (int j = i + 1; j < n; j++) {
-                if (suppressed[j]) {
+            int to = near.end(x2[i]);
+            for (int c = near.start(i, x1[i]); c < to; c++) {
+                int j = near.at(c);
+                if (j <= i || suppressed[j]) {
                     continue;
                 }
                 double xx1 = x1[i] < x1[j] ? x1[j] : x1[i];
@@ -272,5 +278,92 @@ final class DjlHostAlgorithms {
             }
         }
         return Arrays.copyOf(keep, kept);
+    }
+
+    private static double[] toDoubles(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
+    }
+
+    /**
+     * The boxes NMS must compare with box {@code i}: those whose x-extent can overlap {@code i}'s. Boxes are
+     * indexed by {@code x1}; with {@code W} the widest box, a box whose {@code x1} is below {@code ix1 - W} or
+     * at least {@code ix2} has no positive x-overlap with {@code i}, so its IoU is 0 and cannot exceed a
+     * threshold {@code >= 0}: leaving it out changes no result. For a negative or NaN threshold, or NaN
+     * coordinates, every box is a candidate (the plain pairwise loop).
+     */
+    private static final class OverlapCandidates {
+        private final int n;
+        private final int[] byX1;
+        private final double[] sortedX1;
+        private final double widest;
+        private final boolean all;
+
+        private OverlapCandidates(int n, int[] byX1, double[] sortedX1, double widest, boolean all) {
+            this.n = n;
+            this.byX1 = byX1;
+            this.sortedX1 = sortedX1;
+            this.widest = widest;
+            this.all = all;
+        }
+
+        static OverlapCandidates of(double[] x1, double[] x2, double threshold) {
+            int n = x1.length;
+            double widest = 0;
+            boolean finite = threshold >= 0;
+            for (int i = 0; i < n && finite; i++) {
+                double w = x2[i] - x1[i];
+                finite = Double.isFinite(x1[i]) && Double.isFinite(x2[i]);
+                widest = Math.max(widest, w);
+            }
+            if (!finite) {
+                return new OverlapCandidates(n, null, null, 0, true);
+            }
+            Integer[] idx = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                idx[i] = i;
+            }
+            Arrays.sort(idx, (a, b) -> Double.compare(x1[a], x1[b]));
+            int[] byX1 = new int[n];
+            double[] sorted = new double[n];
+            for (int i = 0; i < n; i++) {
+                byX1[i] = idx[i];
+                sorted[i] = x1[idx[i]];
+            }
+            return new OverlapCandidates(n, byX1, sorted, widest, false);
+        }
+
+        /** The first candidate position for box {@code i} whose left edge is {@code ix1}. */
+        int start(int i, double ix1) {
+            // a few ulps of margin, so that rounding in the subtraction can only add candidates
+            return all ? i + 1 : lowerBound(ix1 - widest - 4 * Math.ulp(Math.abs(ix1) + widest));
+        }
+
+        /** One past the last candidate position for a box whose right edge is {@code ix2}. */
+        int end(double ix2) {
+            return all ? n : lowerBound(ix2);
+        }
+
+        /** The box at candidate position {@code c}. */
+        int at(int c) {
+            return all ? c : byX1[c];
+        }
+
+        private int lowerBound(double v) {
+            int lo = 0;
+            int hi = sortedX1.length;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (sortedX1[mid] < v) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
     }
 }

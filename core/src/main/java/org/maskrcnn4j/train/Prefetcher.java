@@ -29,6 +29,8 @@ final class Prefetcher<T> implements AutoCloseable {
 
     private static final AtomicInteger POOLS = new AtomicInteger();
     private final ExecutorService pool;
+    /** The loader threads, joined by {@link #close} (a terminated pool's last thread may still be exiting). */
+    private final List<Thread> threads = new ArrayList<>();
     private final int ahead;
     private final long end;
     private final LongFunction<List<Task<T>>> tasks;
@@ -58,6 +60,9 @@ final class Prefetcher<T> implements AutoCloseable {
         pool = Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, prefix + n.incrementAndGet());
             t.setDaemon(true);
+            synchronized (threads) {
+                threads.add(t);
+            }
             return t;
         });
     }
@@ -128,7 +133,10 @@ final class Prefetcher<T> implements AutoCloseable {
         return pool == null || pool.isTerminated();
     }
 
-    /** Cancels what is queued and stops the loader threads, waiting briefly for a running task to end. */
+    /**
+     * Cancels what is queued and stops the loader threads, waiting (at most 30 s) for a running task to end
+     * and for the threads to exit.
+     */
     @Override
     public void close() {
         cancelQueued();
@@ -137,7 +145,15 @@ final class Prefetcher<T> implements AutoCloseable {
         }
         pool.shutdownNow();
         try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             pool.awaitTermination(30, TimeUnit.SECONDS);
+            List<Thread> started;
+            synchronized (threads) {
+                started = new ArrayList<>(threads);
+            }
+            for (Thread t : started) {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -37,14 +37,6 @@ public abstract class LayerConformance extends BackendTestBase {
         return run1(inputs("x", x), (ops, in) -> layer.forward(ops, in.get("x")));
     }
 
-    private static double[] toDoubles(float[] v) {
-        double[] d = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            d[i] = v[i];
-        }
-        return d;
-    }
-
     private static HostTensor f(float[] values, long... shape) {
         return HostTensor.ofFloats(values, shape);
     }
@@ -170,7 +162,7 @@ public abstract class LayerConformance extends BackendTestBase {
                     : List.of(name + ".conv.weight");
             Map<String, HostTensor> start = new java.util.HashMap<>();
             trained.forEach(n -> start.put(n, backend.parameters().get(n)));
-            Map<String, float[]> after = new java.util.HashMap<>();
+            Map<String, double[]> after = new java.util.HashMap<>();
             for (boolean fold : new boolean[] {false, true}) {
                 start.forEach(backend.parameters()::set);
                 org.maskrcnn4j.tensor.TensorFunction loss = (ops, in) -> Map.of("loss", ops.sum(ops.mul(fold
@@ -178,12 +170,12 @@ public abstract class LayerConformance extends BackendTestBase {
                         in.get("x"))));
                 backend.trainStep(loss, new org.maskrcnn4j.tensor.Optimizer.Sgd(0, 0)).run(inputs("x", x), 1.0);
                 for (String n : trained) {
-                    float[] moved = backend.parameters().get(n).toFloatArray();
+                    double[] moved = backend.parameters().get(n).toDoubleArray();
                     if (!fold) {
                         after.put(n, moved);
-                        assertThat(moved).as("%s moves", n).isNotEqualTo(start.get(n).toFloatArray());
+                        assertThat(moved).as("%s moves", n).isNotEqualTo(start.get(n).toDoubleArray());
                     } else {
-                        assertClose(kind + " folded gradient of " + n, toDoubles(moved), toDoubles(after.get(n)), 1e-4, 1e-4);
+                        assertClose(kind + " folded gradient of " + n, moved, after.get(n), 1e-4, 1e-4);
                     }
                 }
             }

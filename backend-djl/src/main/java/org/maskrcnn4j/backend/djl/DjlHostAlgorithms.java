@@ -322,16 +322,16 @@ final class DjlHostAlgorithms {
             if (!finite) {
                 return new OverlapCandidates(n, null, null, 0, true);
             }
-            Integer[] idx = new Integer[n];
+            long[] keys = new long[n];
             for (int i = 0; i < n; i++) {
-                idx[i] = i;
+                keys[i] = sortableDouble(x1[i]);
             }
-            Arrays.sort(idx, (a, b) -> Double.compare(x1[a], x1[b]));
+            long[] idx = order64(keys, 1, n, n, false);
             int[] byX1 = new int[n];
             double[] sorted = new double[n];
             for (int i = 0; i < n; i++) {
-                byX1[i] = idx[i];
-                sorted[i] = x1[idx[i]];
+                byX1[i] = (int) idx[i];
+                sorted[i] = x1[byX1[i]];
             }
             return new OverlapCandidates(n, byX1, sorted, widest, false);
         }

@@ -49,11 +49,6 @@ public final class DjlOps implements Ops {
         this.trainParameters = trainParameters;
     }
 
-    /** The memory scope of this call. */
-    NDManager scope() {
-        return root;
-    }
-
     /**
      * Runs the block in a sub-scope of the current one and closes it when the block returns, after moving the
      * returned arrays out; the intermediates' native memory is freed then instead of at the end of the call

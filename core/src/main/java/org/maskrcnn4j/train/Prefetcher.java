@@ -145,8 +145,8 @@ final class Prefetcher<T> implements AutoCloseable {
         }
         pool.shutdownNow();
         try {
+            // joining the threads, not just awaiting the pool: its last worker reports termination before it exits
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            pool.awaitTermination(30, TimeUnit.SECONDS);
             List<Thread> started;
             synchronized (threads) {
                 started = new ArrayList<>(threads);

@@ -337,8 +337,14 @@ public final class BenchRunner {
         m.put("cpu", ProcessInfo.cpu());
         m.put("cores", Runtime.getRuntime().availableProcessors());
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-        m.put("java", System.getProperty("java.version"));
+        m.put("java", System.getProperty("java.version") + " (" + garbageCollectors() + ")");
         return m;
+    }
+
+    /** The JVM's collectors, e.g. "Copy, MarkSweepCompact" for -XX:+UseSerialGC: the launcher's choice shows. */
+    private static String garbageCollectors() {
+        return String.join(", ", ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(java.lang.management.GarbageCollectorMXBean::getName).toList());
     }
 
     private Map<String, Object> settingsMap() {

@@ -9,7 +9,13 @@ import org.maskrcnn4j.tensor.Tensor;
  * finest first, all with {@link #outChannels()} channels (e.g. ResNet-FPN's {@code "0".."3", "pool"}).
  */
 public interface Backbone extends HasParameters {
-    FeatureMaps forward(Ops ops, Tensor images);
+    /** The feature maps; {@code mode} tells batch norms whether to use batch statistics. */
+    FeatureMaps forward(Ops ops, Tensor images, Mode mode);
+
+    /** The feature maps in inference. */
+    default FeatureMaps forward(Ops ops, Tensor images) {
+        return forward(ops, images, Mode.inference());
+    }
 
     /** Channels of every output map. */
     int outChannels();

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.maskrcnn4j.nn.BatchStatistics;
 import org.maskrcnn4j.nn.Parameter;
 import org.maskrcnn4j.tensor.Ops;
 import org.maskrcnn4j.tensor.Tensor;
@@ -97,6 +98,17 @@ public final class MaskRcnn {
     }
 
     /**
+     * The batch statistics that the backbone's batch norms see for images {@code [3, h, w]} in 0..1, batched
+     * as in training ({@link BatchStatistics#outputs()}: {@code mean/<layer>}, {@code var/<layer>}); empty when
+     * no batch norm uses batch statistics. The input of calibrating the running statistics.
+     */
+    public Map<String, Tensor> batchStatistics(Ops ops, List<Tensor> images) {
+        BatchStatistics statistics = new BatchStatistics();
+        backbone.forward(ops, transform.batch(ops, images).tensors(), Mode.calibration(statistics));
+        return statistics.outputs();
+    }
+
+    /**
      * Training losses with torchvision's names, plus {@code loss} = their combination, for images
      * {@code [3, h, w]} in 0..1 and targets in the images' original pixels.
      */
@@ -119,7 +131,7 @@ public final class MaskRcnn {
             resizedTargets.add(transform.resizeTarget(ops, targets.get(i), original, size, ops.unsqueeze(r, 0)));
         }
         ImageList batch = transform.pad(ops, resized);
-        FeatureMaps features = backbone.forward(ops, batch.tensors());
+        FeatureMaps features = backbone.forward(ops, batch.tensors(), mode);
         Proposals proposals = proposalGenerator.forward(ops, batch, features, resizedTargets, mode);
         RoIHeads.Output out = roiHeads.forward(ops, features, proposals.boxes(), batch.imageSizes(), resizedTargets, mode);
         Map<String, Tensor> losses = new LinkedHashMap<>(proposals.losses());

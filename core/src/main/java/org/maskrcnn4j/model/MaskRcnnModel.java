@@ -15,6 +15,9 @@ import org.maskrcnn4j.data.ImageTensors;
 import org.maskrcnn4j.io.SafetensorsFile;
 import org.maskrcnn4j.io.SafetensorsWriter;
 import org.maskrcnn4j.io.StateDicts;
+import org.maskrcnn4j.nn.BatchNorm2d;
+import org.maskrcnn4j.nn.BatchStatistics;
+import org.maskrcnn4j.nn.Module;
 import org.maskrcnn4j.nn.Parameter;
 import org.maskrcnn4j.tensor.Backend;
 import org.maskrcnn4j.tensor.CompiledFunction;
@@ -37,6 +40,7 @@ public final class MaskRcnnModel {
     private final Map<String, Shape> shapes = new LinkedHashMap<>();
     private final MaskRcnnConfig config;
     private CompiledFunction predictFn;
+    private final Map<Integer, CompiledFunction> calibrationFns = new java.util.HashMap<>();
 
     /** Declares every parameter with PyTorch-style random initial values drawn from {@code seed}. */
     public MaskRcnnModel(Backend backend, MaskRcnn model, Predicate<Parameter> frozen, long seed) {
@@ -105,6 +109,68 @@ public final class MaskRcnnModel {
     public void loadWeights(Path safetensors, boolean strict) throws IOException {
         try (SafetensorsFile f = SafetensorsFile.open(safetensors)) {
             loadWeights(f.readAll(), safetensors.toString(), strict);
+        }
+    }
+
+    /** Whether the backbone has batch norms that normalise with batch statistics in training. */
+    public boolean usesBatchStatistics() {
+        return model.backbone() instanceof Module m && anyBatchStatistics(m);
+    }
+
+    private static boolean anyBatchStatistics(Module m) {
+        if (m instanceof BatchNorm2d bn && bn.usesBatchStatistics()) {
+            return true;
+        }
+        return m.children().stream().anyMatch(MaskRcnnModel::anyBatchStatistics);
+    }
+
+    /**
+     * Sets the running statistics of the batch norms that use batch statistics (detectron2's "precise BN"):
+     * runs the backbone on each batch of images ({@code [3, h, w]} in 0..1), and sets every such layer's
+     * {@code running_mean} and {@code running_var} to the mean over the batches of its input's batch mean and
+     * unbiased batch variance. Inference then normalises with statistics of the trained weights instead of
+     * a moving average over weights that changed. Does nothing when no batch norm uses batch statistics.
+     */
+    public void calibrateBatchNorm(List<List<HostTensor>> batches) {
+        if (!usesBatchStatistics()) {
+            return;
+        }
+        if (batches.isEmpty()) {
+            throw new IllegalArgumentException("batch-norm calibration needs at least one batch of images");
+        }
+        Map<String, double[]> sums = new LinkedHashMap<>();
+        for (List<HostTensor> batch : batches) {
+            int n = batch.size();
+            CompiledFunction fn = calibrationFns.computeIfAbsent(n, k -> backend.compile((ops, in) -> {
+                List<Tensor> images = new ArrayList<>();
+                for (int i = 0; i < k; i++) {
+                    images.add(in.get("image." + i));
+                }
+                return model.batchStatistics(ops, images);
+            }));
+            Map<String, HostTensor> in = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                in.put("image." + i, batch.get(i));
+            }
+            for (Map.Entry<String, HostTensor> e : fn.call(in).entrySet()) {
+                double[] v = e.getValue().toDoubleArray();
+                double[] sum = sums.computeIfAbsent(e.getKey(), k -> new double[v.length]);
+                for (int c = 0; c < v.length; c++) {
+                    sum[c] += v[c];
+                }
+            }
+        }
+        for (Map.Entry<String, double[]> e : sums.entrySet()) {
+            String key = e.getKey();
+            String buffer = key.startsWith(BatchStatistics.MEAN)
+                    ? key.substring(BatchStatistics.MEAN.length()) + ".running_mean"
+                    : key.substring(BatchStatistics.VAR.length()) + ".running_var";
+            double[] sum = e.getValue();
+            float[] mean = new float[sum.length];
+            for (int c = 0; c < sum.length; c++) {
+                mean[c] = (float) (sum[c] / batches.size());
+            }
+            backend.parameters().set(buffer, HostTensor.ofFloats(mean, sum.length));
         }
     }
 

@@ -9,12 +9,19 @@ import org.maskrcnn4j.nn.Layer;
 /**
  * The normalisation layer of the ResNet body. torchvision uses {@code nn.BatchNorm2d} (in eval form)
  * when no pretrained weights are given and {@code FrozenBatchNorm2d} otherwise; the state-dict keys
- * differ only by BatchNorm's {@code num_batches_tracked}. {@code GROUP_NORM} is for training from
- * scratch (BatchNorm here is always in its inference form, so it normalises nothing while training).
+ * differ only by BatchNorm's {@code num_batches_tracked}. Both normalise with fixed statistics, so for
+ * training from scratch there are {@code BATCH_NORM_TRAINING} (torch's training mode: batch statistics in
+ * training steps, running statistics calibrated after training) and {@code GROUP_NORM}.
  */
 public enum NormKind {
+    /** {@code nn.BatchNorm2d} that always normalises with its running statistics (torchvision's eval mode). */
     BATCH_NORM,
     FROZEN_BATCH_NORM,
+    /**
+     * {@code nn.BatchNorm2d} normalising with batch statistics in training steps; its running statistics
+     * are set from the batch statistics of calibration passes ({@code MaskRcnnModel.calibrateBatchNorm}).
+     */
+    BATCH_NORM_TRAINING,
     /** {@code nn.GroupNorm} with {@link #groupsFor(int)} groups. */
     GROUP_NORM;
 
@@ -23,6 +30,7 @@ public enum NormKind {
         return switch (this) {
             case BATCH_NORM -> n -> new BatchNorm2d(n, channels);
             case FROZEN_BATCH_NORM -> n -> new FrozenBatchNorm2d(n, channels);
+            case BATCH_NORM_TRAINING -> n -> new BatchNorm2d(n, channels, BatchNorm2d.DEFAULT_EPS, true);
             case GROUP_NORM -> n -> new GroupNorm(n, groupsFor(channels), channels);
         };
     }

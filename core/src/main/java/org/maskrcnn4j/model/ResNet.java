@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
+import org.maskrcnn4j.nn.BatchNorm2d;
 import org.maskrcnn4j.nn.Conv2d;
 import org.maskrcnn4j.nn.Layer;
 import org.maskrcnn4j.nn.Module;
@@ -143,19 +144,62 @@ public final class ResNet extends Module {
         return stageChannels.clone();
     }
 
-    /** Outputs of layer1..layer4 for an NCHW batch. */
+    /** Outputs of layer1..layer4 for an NCHW batch, in inference. */
     public List<Tensor> forward(Ops ops, Tensor x) {
-        Tensor y = ops.released1(() -> {
-            Tensor s = ops.relu(Conv2d.withNorm(ops, conv1, bn1, x));
+        return forward(ops, x, Mode.inference());
+    }
+
+    /**
+     * Outputs of layer1..layer4 for an NCHW batch; {@code mode} decides whether batch norms that can use
+     * batch statistics do ({@link Mode#batchStatistics()}).
+     */
+    public List<Tensor> forward(Ops ops, Tensor x, Mode mode) {
+        Tensor y = released(ops, mode, () -> {
+            Tensor s = ops.relu(convNorm(ops, conv1, bn1, x, mode));
             return conv2 == null ? ops.maxPool2d(s, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1})
-                    : ops.relu(Conv2d.withNorm(ops, conv2, bn2, s));
+                    : ops.relu(convNorm(ops, conv2, bn2, s, mode));
         });
         List<Tensor> out = new ArrayList<>();
         for (Sequential stage : stages) {
-            y = stage.forward(ops, y);
+            for (Layer block : stage.layers()) {
+                y = ((Block) block).forward(ops, y, mode);
+            }
             out.add(y);
         }
         return out;
+    }
+
+    /**
+     * {@code norm(conv(x))}: with batch statistics when the mode asks for them and the norm is a batch norm
+     * that uses them, else through {@link Conv2d#withNorm} (folded when the norm is a fixed affine map).
+     */
+    static Tensor convNorm(Ops ops, Conv2d conv, Layer norm, Tensor x, Mode mode) {
+        if (mode.batchStatistics() && norm instanceof BatchNorm2d bn && bn.usesBatchStatistics()) {
+            return bn.forwardWithBatchStatistics(ops, conv.forward(ops, x), mode.statistics());
+        }
+        return Conv2d.withNorm(ops, conv, norm, x);
+    }
+
+    /**
+     * {@link Ops#released1}, except in calibration, whose recorded statistics are created inside the block
+     * and must outlive it.
+     */
+    private static Tensor released(Ops ops, Mode mode, java.util.function.Supplier<Tensor> block) {
+        return mode.statistics() == null ? ops.released1(block) : block.get();
+    }
+
+    /** A residual block: its forward in a given mode; {@link #forward(Ops, Tensor)} is inference. */
+    abstract static class Block extends Layer {
+        Block(String name) {
+            super(name);
+        }
+
+        abstract Tensor forward(Ops ops, Tensor x, Mode mode);
+
+        @Override
+        public final Tensor forward(Ops ops, Tensor x) {
+            return forward(ops, x, Mode.inference());
+        }
     }
 
     /**
@@ -188,7 +232,7 @@ public final class ResNet extends Module {
     }
 
     /** The ResNet-50/101 block: 1x1 reduce, 3x3 (strided), 1x1 expand x4, residual. */
-    static final class Bottleneck extends Layer {
+    static final class Bottleneck extends Block {
         private final Conv2d conv1;
         private final Layer bn1;
         private final Conv2d conv2;
@@ -210,19 +254,19 @@ public final class ResNet extends Module {
         }
 
         @Override
-        public Tensor forward(Ops ops, Tensor x) {
-            return ops.released1(() -> {
-                Tensor y = ops.relu(Conv2d.withNorm(ops, conv1, bn1, x));
-                y = ops.relu(Conv2d.withNorm(ops, conv2, bn2, y));
-                y = Conv2d.withNorm(ops, conv3, bn3, y);
-                Tensor identity = shortcut(ops, downsample, x);
+        Tensor forward(Ops ops, Tensor x, Mode mode) {
+            return released(ops, mode, () -> {
+                Tensor y = ops.relu(convNorm(ops, conv1, bn1, x, mode));
+                y = ops.relu(convNorm(ops, conv2, bn2, y, mode));
+                y = convNorm(ops, conv3, bn3, y, mode);
+                Tensor identity = shortcut(ops, downsample, x, mode);
                 return ops.relu(ops.add(y, identity));
             });
         }
     }
 
     /** The ResNet-18/34 block: two 3x3 convs, residual. */
-    static final class BasicBlock extends Layer {
+    static final class BasicBlock extends Block {
         private final Conv2d conv1;
         private final Layer bn1;
         private final Conv2d conv2;
@@ -239,19 +283,19 @@ public final class ResNet extends Module {
         }
 
         @Override
-        public Tensor forward(Ops ops, Tensor x) {
-            return ops.released1(() -> {
-                Tensor y = ops.relu(Conv2d.withNorm(ops, conv1, bn1, x));
-                y = Conv2d.withNorm(ops, conv2, bn2, y);
-                Tensor identity = shortcut(ops, downsample, x);
+        Tensor forward(Ops ops, Tensor x, Mode mode) {
+            return released(ops, mode, () -> {
+                Tensor y = ops.relu(convNorm(ops, conv1, bn1, x, mode));
+                y = convNorm(ops, conv2, bn2, y, mode);
+                Tensor identity = shortcut(ops, downsample, x, mode);
                 return ops.relu(ops.add(y, identity));
             });
         }
     }
 
-    /** The identity, or the downsample's 1x1 conv with its norm folded in. */
-    private static Tensor shortcut(Ops ops, Sequential downsample, Tensor x) {
-        return downsample == null ? x : Conv2d.withNorm(ops, (Conv2d) downsample.get(0), downsample.get(1), x);
+    /** The identity, or the downsample's 1x1 conv and its norm. */
+    private static Tensor shortcut(Ops ops, Sequential downsample, Tensor x, Mode mode) {
+        return downsample == null ? x : convNorm(ops, (Conv2d) downsample.get(0), downsample.get(1), x, mode);
     }
 
     private static Sequential downsample(String name, int in, int out, int stride, NormKind norm) {

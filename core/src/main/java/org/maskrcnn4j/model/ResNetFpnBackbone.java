@@ -29,8 +29,8 @@ public final class ResNetFpnBackbone extends Module implements Backbone {
     }
 
     @Override
-    public FeatureMaps forward(Ops ops, Tensor images) {
-        return new FeatureMaps(NAMES, fpn.forward(ops, body.forward(ops, images)));
+    public FeatureMaps forward(Ops ops, Tensor images, Mode mode) {
+        return new FeatureMaps(NAMES, fpn.forward(ops, body.forward(ops, images, mode)));
     }
 
     @Override

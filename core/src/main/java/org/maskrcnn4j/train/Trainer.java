@@ -79,6 +79,10 @@ public final class Trainer {
     private double flipProbability;
     private boolean aspectRatioGrouping;
     private int workers;
+    private int calibrationBatches = DEFAULT_CALIBRATION_BATCHES;
+
+    /** Batches of the batch-norm calibration before each checkpoint and at the end (see {@link #calibrationBatches}). */
+    public static final int DEFAULT_CALIBRATION_BATCHES = 32;
 
     /** Trains on examples already in memory; see {@link #Trainer(MaskRcnnModel, TrainingData, Settings, Predicate, Path)}. */
     public Trainer(MaskRcnnModel model, List<TrainingExample> data, Settings settings, Predicate<String> noDecay,
@@ -139,6 +143,20 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * For models whose batch norms use batch statistics ({@link MaskRcnnModel#usesBatchStatistics()}): the
+     * number of training batches (the sampler's first ones, unflipped) from which their running statistics
+     * are set before each checkpoint and after the last step ({@link MaskRcnnModel#calibrateBatchNorm}). The
+     * losses of training steps do not depend on them, so resuming stays exact.
+     */
+    public Trainer calibrationBatches(int n) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("calibration batches must be positive, got " + n);
+        }
+        calibrationBatches = n;
+        return this;
+    }
+
     public Trainer listen(TrainingListener listener) {
         listeners.add(listener);
         return this;
@@ -188,7 +206,12 @@ public final class Trainer {
                     l.onStep(r);
                 }
                 boolean last = s == settings.steps() - 1;
-                if (checkpointDir != null && (last || (settings.checkpointEvery() > 0 && (s + 1) % settings.checkpointEvery() == 0))) {
+                boolean save = checkpointDir != null
+                        && (last || (settings.checkpointEvery() > 0 && (s + 1) % settings.checkpointEvery() == 0));
+                if (save || last) {
+                    calibrateBatchNorm(sampler);
+                }
+                if (save) {
                     Checkpoint.save(checkpointDir, s + 1, model, step, recorded());
                 }
             }
@@ -197,6 +220,21 @@ public final class Trainer {
                 l.onEnd();
             }
         }
+    }
+
+    private void calibrateBatchNorm(BatchSampler sampler) throws IOException {
+        if (!model.usesBatchStatistics()) {
+            return;
+        }
+        List<List<HostTensor>> batches = new ArrayList<>();
+        for (int m = 0; m < calibrationBatches; m++) {
+            List<HostTensor> images = new ArrayList<>();
+            for (int index : sampler.batch(m)) {
+                images.add(data.load(index).image());
+            }
+            batches.add(images);
+        }
+        model.calibrateBatchNorm(batches);
     }
 
     /** What checkpoints record of the training: the settings and the options that shape the batches. */

@@ -183,6 +183,60 @@ public abstract class LayerConformance extends BackendTestBase {
     }
 
     @Test
+    void batchNorm2dWithBatchStatisticsNormalisesByTheBatchAndRecordsIt() {
+        String name = "tck.nn.bn_batch";
+        BatchNorm2d bn = new BatchNorm2d(name, 2, BatchNorm2d.DEFAULT_EPS, true);
+        bn.declare(backend.parameters(), new SplittableRandom(0));
+        backend.parameters().set(name + ".weight", f(new float[] {2, 1}, 2));
+        backend.parameters().set(name + ".bias", f(new float[] {0.5f, -1}, 2));
+        // channel 0 over (N=2, H=1, W=2): 1, 3, 5, 7 (mean 4, biased variance 5, unbiased 20/3);
+        // channel 1: 2, 2, 2, 6 (mean 3, biased variance 3, unbiased 4)
+        HostTensor x = f(new float[] {1, 3, 2, 2, 5, 7, 2, 6}, 2, 2, 1, 2);
+        Map<String, HostTensor> out = backend.compile((ops, in) -> {
+            org.maskrcnn4j.nn.BatchStatistics sink = new org.maskrcnn4j.nn.BatchStatistics();
+            Map<String, org.maskrcnn4j.tensor.Tensor> r = new java.util.LinkedHashMap<>();
+            r.put("y", bn.forwardWithBatchStatistics(ops, in.get("x"), sink));
+            r.putAll(sink.outputs());
+            return r;
+        }).call(inputs("x", x));
+        double e = BatchNorm2d.DEFAULT_EPS;
+        double s0 = 2 / Math.sqrt(5 + e);
+        double s1 = 1 / Math.sqrt(3 + e);
+        assertValues("batch-normalised", out.get("y"), Shape.of(2, 2, 1, 2), new double[] {
+            -3 * s0 + 0.5, -1 * s0 + 0.5, -1 * s1 - 1, -1 * s1 - 1,
+            1 * s0 + 0.5, 3 * s0 + 0.5, -1 * s1 - 1, 3 * s1 - 1}, 1e-5);
+        assertValues("recorded mean", out.get("mean/" + name), Shape.of(2), new double[] {4, 3}, 1e-6);
+        assertValues("recorded unbiased variance", out.get("var/" + name), Shape.of(2), new double[] {20.0 / 3, 4}, 1e-5);
+        // the running statistics (0 and 1) play no part
+        assertThat(run1(inputs("x", x), (ops, in) -> bn.forward(ops, in.get("x"))).toDoubleArray()[0])
+                .isCloseTo(2 * 1 / Math.sqrt(1 + e) + 0.5, org.assertj.core.data.Offset.offset(1e-5));
+    }
+
+    @Test
+    void gradientsFlowThroughBatchStatistics() {
+        // loss = sum(bn(conv(x))): with batch statistics each channel's normalised values sum to zero whatever the
+        // convolution gives, so the conv weight's gradient is zero and the norm's weight too, while the bias
+        // gradient is the count of values per channel (4). Statistics treated as constants would move the conv.
+        String name = "tck.nn.bn_grad";
+        Conv2d conv = Conv2d.builder(name + ".conv", 2, 2, 1).bias(false).build();
+        BatchNorm2d bn = new BatchNorm2d(name + ".norm", 2, BatchNorm2d.DEFAULT_EPS, true);
+        conv.declare(backend.parameters(), new SplittableRandom(0));
+        bn.declare(backend.parameters(), new SplittableRandom(0));
+        float[] w = {0.5f, -1, 2, 0.25f};
+        backend.parameters().set(name + ".conv.weight", f(w, 2, 2, 1, 1));
+        HostTensor x = f(new float[] {1, 3, 2, 2, 5, 7, 2, 6}, 2, 2, 1, 2);
+        org.maskrcnn4j.tensor.TensorFunction loss = (ops, in) -> Map.of("loss",
+                ops.sum(bn.forwardWithBatchStatistics(ops, conv.forward(ops, in.get("x")), null)));
+        backend.trainStep(loss, new org.maskrcnn4j.tensor.Optimizer.Sgd(0, 0)).run(inputs("x", x), 1.0);
+        assertClose("conv weight after the step", backend.parameters().get(name + ".conv.weight").toDoubleArray(),
+                new double[] {0.5, -1, 2, 0.25}, 1e-4, 1e-4);
+        assertClose("norm weight after the step", backend.parameters().get(name + ".norm.weight").toDoubleArray(),
+                new double[] {1, 1}, 1e-4, 1e-4);
+        assertClose("norm bias after the step", backend.parameters().get(name + ".norm.bias").toDoubleArray(),
+                new double[] {-4, -4}, 1e-5, 1e-5);
+    }
+
+    @Test
     void convTranspose2dStrideTwoLikeTheMaskPredictor() {
         ConvTranspose2d deconv = new ConvTranspose2d("tck.nn.deconv", 1, 2, 2, 2, 0, true);
         HostTensor y = forward(deconv, Map.of(

@@ -76,7 +76,7 @@ class RecordJsonTest {
         assertThatThrownBy(() -> parse(json(custom()).replace("\"fpnChannels\":64", "\"fpnChannels\":\"wide\""), MaskRcnnConfig.class))
                 .hasMessage("sidecar.json: model_config.fpnChannels: expected an integer, got 'wide'");
         assertThatThrownBy(() -> parse(json(custom()).replace("\"norm\":\"GROUP_NORM\"", "\"norm\":\"LAYER_NORM\""), MaskRcnnConfig.class))
-                .hasMessage("sidecar.json: model_config.norm: expected one of [BATCH_NORM, FROZEN_BATCH_NORM, GROUP_NORM], got 'LAYER_NORM'");
+                .hasMessage("sidecar.json: model_config.norm: expected one of [BATCH_NORM, FROZEN_BATCH_NORM, BATCH_NORM_TRAINING, GROUP_NORM], got 'LAYER_NORM'");
         assertThatThrownBy(() -> parse(json(custom()).replace("\"width\":32,", ""), MaskRcnnConfig.class))
                 .hasMessage("sidecar.json: model_config.body: missing field 'width'");
         assertThatThrownBy(() -> parse(json(custom()).replace("\"masks\":false", "\"masks\":false,\"colour\":1"), MaskRcnnConfig.class))

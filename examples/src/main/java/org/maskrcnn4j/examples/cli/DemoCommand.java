@@ -3,6 +3,7 @@ package org.maskrcnn4j.examples.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.maskrcnn4j.examples.demo.Demo;
+import org.maskrcnn4j.model.NormKind;
 import org.maskrcnn4j.tensor.Backend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,6 +40,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of the data and the training (default: ${DEFAULT-VALUE}).")
     long seed = d.seed();
 
+    @Option(names = "--norm", description = {"Normalisation of the ResNet body: GROUP_NORM or BATCH_NORM_TRAINING",
+            "(batch statistics in training, running statistics calibrated after it) (default: ${DEFAULT-VALUE})."})
+    NormKind norm = d.norm();
+
     @Option(names = "--backend", description = "Compute backend (default: the selected one, see 'maskrcnn backends').")
     String backend;
 
@@ -48,12 +53,16 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (norm != NormKind.GROUP_NORM && norm != NormKind.BATCH_NORM_TRAINING) {
+            throw new IllegalArgumentException("--norm must be GROUP_NORM or BATCH_NORM_TRAINING (the others do not"
+                    + " normalise while training from scratch), got " + norm);
+        }
         if (steps <= 0 || trainImages <= 0 || valImages <= 0 || batchSize <= 0 || imageSize < 32) {
             throw new IllegalArgumentException("--steps, --train-images, --val-images and --batch-size must be positive"
                     + " and --image-size at least 32");
         }
         Demo.Settings s = new Demo.Settings(out, trainImages, valImages, steps, batchSize, learningRate, imageSize, seed,
-                d.overlays());
+                d.overlays(), norm);
         try (Backend b = ModelOptions.open(backend, deterministic)) {
             Demo.run(b, s, System.err);
         }

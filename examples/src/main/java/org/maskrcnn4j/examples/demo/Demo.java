@@ -30,10 +30,10 @@ import org.maskrcnn4j.train.TrainingExample;
 public final class Demo {
     /** What the demo trains and where it writes. */
     public record Settings(Path out, int trainImages, int valImages, int steps, int batchSize, double learningRate,
-            int imageSize, long seed, int overlays) {
+            int imageSize, long seed, int overlays, NormKind norm) {
         /** The README's demo: about ten minutes on a two-core laptop CPU. */
         public static Settings defaults() {
-            return new Settings(Path.of("out", "demo"), 1000, 50, 1600, 2, 1e-3, 192, 7, 8);
+            return new Settings(Path.of("out", "demo"), 1000, 50, 1600, 2, 1e-3, 192, 7, 8, DEFAULT_NORM);
         }
     }
 
@@ -43,12 +43,20 @@ public final class Demo {
     private Demo() {
     }
 
-    /** The body: a narrow ResNet (two-conv stem, width 32, 1-2-2-1 basic blocks) with GroupNorm, trainable from scratch. */
+    /** The body: a narrow ResNet (two-conv stem, width 32, 1-2-2-1 basic blocks), trainable from scratch. */
     static final ResNet.Spec BODY = ResNet.Spec.narrow(32, 1, 2, 2, 1);
+
+    /** The body's normalisation unless the demo is told otherwise. */
+    public static final NormKind DEFAULT_NORM = NormKind.GROUP_NORM;
 
     /** The small configuration: {@link #BODY} with a 64-channel FPN at {@code imageSize} pixels. */
     public static MaskRcnnConfig modelConfig(int imageSize, int numClasses) {
-        return MaskRcnnConfig.builder().body(BODY).norm(NormKind.GROUP_NORM).numClasses(numClasses)
+        return modelConfig(imageSize, numClasses, DEFAULT_NORM);
+    }
+
+    /** {@link #modelConfig(int, int)} with the body normalised by {@code norm}. */
+    public static MaskRcnnConfig modelConfig(int imageSize, int numClasses, NormKind norm) {
+        return MaskRcnnConfig.builder().body(BODY).norm(norm).numClasses(numClasses)
                 .minSize(imageSize).maxSize(imageSize)
                 .fpnChannels(64).representationSize(256).maskLayers(64, 64)
                 .anchorSizes(16, 32, 64, 128, 192)
@@ -79,13 +87,13 @@ public final class Demo {
             examples.add(new TrainingExample(x.imageTensor(), x.boxesTensor(), x.labelsTensor(), x.masksTensor()));
         }
 
-        MaskRcnnConfig config = modelConfig(s.imageSize(), ShapesDataset.categories().size() + 1);
+        MaskRcnnConfig config = modelConfig(s.imageSize(), ShapesDataset.categories().size() + 1, s.norm());
         MaskRcnnModel model = MaskRcnnModel.create(backend, config, s.seed());
         Trainer.Settings ts = new Trainer.Settings(s.steps(), s.batchSize(),
                 LearningRateSchedule.cosine(s.learningRate(), Math.min(100, s.steps() / 10), 0.001, s.steps()), 0.9, 1e-4, 0,
                 s.seed(), Trainer.OptimizerKind.ADAMW, 0, 1);
         LossCurve curve = new LossCurve();
-        log.printf("training %s on %s for %d steps (batch %d)%n", "a narrow ResNet FPN Mask R-CNN", backend.name(), s.steps(),
+        log.printf("training %s on %s for %d steps (batch %d)%n", "a narrow ResNet FPN Mask R-CNN (" + s.norm() + ")", backend.name(), s.steps(),
                 s.batchSize());
         Files.deleteIfExists(s.out().resolve("metrics.jsonl"));
         new Trainer(model, examples, ts, Demo::noWeightDecay, s.out().resolve("checkpoints"))

@@ -40,8 +40,16 @@ public final class Checkpoint {
     }
 
     /** What {@code checkpoint.json} holds that restoring needs. */
-    private record Sidecar(int nextStep, Optional<MaskRcnnConfig> config) {
+    private record Sidecar(int nextStep, Optional<MaskRcnnConfig> config, Map<String, String> training) {
     }
+
+    /**
+     * The recorded training settings that decide which examples each step sees and how the optimizer state
+     * reads: a resume that changes one of them cannot repeat the interrupted run (the learning rate and the
+     * step count may change: that is how a run is extended).
+     */
+    private static final List<String> BATCH_SHAPING = List.of("settings.seed", "settings.batchSize",
+            "settings.accumulate", "settings.optimizer", "horizontalFlip", "aspectRatioGrouping");
 
     /**
      * Writes a checkpoint whose next step is {@code nextStep}, recording the model's configuration (when it
@@ -98,11 +106,27 @@ public final class Checkpoint {
      * configuration other than {@code model}'s is refused with the differing values, before anything loads.
      */
     public static int restore(Path path, MaskRcnnModel model, TrainStep step) throws IOException {
+        return restore(path, model, step, Map.of());
+    }
+
+    /**
+     * {@link #restore(Path, MaskRcnnModel, TrainStep)} for a trainer whose settings are {@code training} (as
+     * {@link #save} records them): a checkpoint whose recorded seed, batch size, accumulation, optimizer,
+     * flip probability or aspect-ratio grouping differ is refused too, naming the values.
+     */
+    public static int restore(Path path, MaskRcnnModel model, TrainStep step, Map<String, Object> training)
+            throws IOException {
         Path folder = locate(path);
         Sidecar meta = read(folder);
         if (meta.config().isPresent() && model.config().isPresent()) {
-            requireSame(folder.resolve(META), meta.config().get(), model.config().get());
+            requireSame(folder.resolve(META), "model configuration", RecordJson.flatten(meta.config().get()),
+                    RecordJson.flatten(model.config().get()), "the configuration the checkpoint was trained with");
         }
+        Map<String, String> requested = new java.util.LinkedHashMap<>(RecordJson.flatten(training));
+        requested.keySet().retainAll(BATCH_SHAPING);
+        requested.keySet().retainAll(meta.training().keySet()); // older checkpoints record fewer settings
+        requireSame(folder.resolve(META), "training (batches and optimizer)", meta.training(), requested,
+                "the same seed, batch size, accumulation, optimizer, flips and grouping");
         model.loadWeights(folder.resolve(WEIGHTS), true);
         try (SafetensorsFile f = SafetensorsFile.open(folder.resolve(OPTIMIZER))) {
             step.loadState(f.readAll());
@@ -114,6 +138,7 @@ public final class Checkpoint {
         Path meta = folder.resolve(META);
         int next = -1;
         MaskRcnnConfig config = null;
+        Map<String, String> training = new java.util.LinkedHashMap<>();
         try (JsonParser p = new JsonFactory().createParser(meta.toFile())) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException(meta + ": expected a JSON object");
@@ -124,6 +149,7 @@ public final class Checkpoint {
                 switch (field) {
                     case "next_step" -> next = RecordJson.read(p, int.class, meta.toString(), field);
                     case "model_config" -> config = RecordJson.read(p, MaskRcnnConfig.class, meta.toString(), field);
+                    case "training" -> flattenJson(p, "", training);
                     default -> p.skipChildren();
                 }
             }
@@ -133,12 +159,25 @@ public final class Checkpoint {
         if (next < 0) {
             throw new IOException(meta + ": missing field next_step (a step number >= 0)");
         }
-        return new Sidecar(next, Optional.ofNullable(config));
+        return new Sidecar(next, Optional.ofNullable(config), training);
     }
 
-    private static void requireSame(Path meta, MaskRcnnConfig saved, MaskRcnnConfig requested) {
-        Map<String, String> a = RecordJson.flatten(saved);
-        Map<String, String> b = RecordJson.flatten(requested);
+    /** The JSON value at the parser's current token as {@link RecordJson#flatten} writes values: dotted paths. */
+    private static void flattenJson(JsonParser p, String path, Map<String, String> out) throws IOException {
+        if (p.currentToken() == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                flattenJson(p, path.isEmpty() ? name : path + "." + name, out);
+            }
+        } else if (p.currentToken() == JsonToken.START_ARRAY) {
+            p.skipChildren(); // no batch-shaping setting is an array
+        } else {
+            out.put(path, p.currentToken() == JsonToken.VALUE_NULL ? "null" : p.getText());
+        }
+    }
+
+    private static void requireSame(Path meta, String what, Map<String, String> a, Map<String, String> b, String advice) {
         List<String> differences = new ArrayList<>();
         for (Map.Entry<String, String> e : b.entrySet()) {
             String there = a.get(e.getKey());
@@ -153,7 +192,7 @@ public final class Checkpoint {
         if (differences.size() > DIFFERENCES_SHOWN) {
             shown += "; and " + (differences.size() - DIFFERENCES_SHOWN) + " more";
         }
-        throw new IllegalArgumentException(meta + " was written for another model configuration: " + shown
-                + ". Resume with the configuration the checkpoint was trained with, or train into a new folder.");
+        throw new IllegalArgumentException(meta + " was written for another " + what + ": " + shown
+                + ". Resume with " + advice + ", or train into a new folder.");
     }
 }

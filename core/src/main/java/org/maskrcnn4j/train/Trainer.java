@@ -169,7 +169,7 @@ public final class Trainer {
 
     /** Continues from a checkpoint written by this trainer's settings. */
     public void resume(Path checkpoint) throws IOException {
-        int next = Checkpoint.restore(checkpoint, model, step);
+        int next = Checkpoint.restore(checkpoint, model, step, recorded());
         run(next);
     }
 

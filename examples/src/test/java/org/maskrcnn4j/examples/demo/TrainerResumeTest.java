@@ -14,6 +14,7 @@ import org.maskrcnn4j.examples.shapes.ShapesDataset;
 import org.maskrcnn4j.io.SafetensorsFile;
 import org.maskrcnn4j.model.MaskRcnnConfig;
 import org.maskrcnn4j.model.MaskRcnnModel;
+import org.maskrcnn4j.model.NormKind;
 import org.maskrcnn4j.tensor.Backend;
 import org.maskrcnn4j.tensor.Backends;
 import org.maskrcnn4j.train.Checkpoint;
@@ -74,9 +75,14 @@ class TrainerResumeTest {
 
     private static List<Map<String, Double>> train(Path out, Trainer.Settings settings, boolean resume,
             List<TrainingExample> data, boolean grouped) throws Exception {
+        return train(out, settings, resume, data, grouped, CONFIG);
+    }
+
+    private static List<Map<String, Double>> train(Path out, Trainer.Settings settings, boolean resume,
+            List<TrainingExample> data, boolean grouped, MaskRcnnConfig config) throws Exception {
         List<Map<String, Double>> losses = new ArrayList<>();
         try (Backend b = Backends.get()) {
-            MaskRcnnModel model = MaskRcnnModel.create(b, CONFIG, 9);
+            MaskRcnnModel model = MaskRcnnModel.create(b, config, 9);
             Trainer t = new Trainer(model, data, settings, name -> false, out).aspectRatioGrouping(grouped)
                     .workers(grouped ? 2 : 0).listen((StepResult r) -> losses.add(r.losses()));
             if (resume) {
@@ -121,6 +127,34 @@ class TrainerResumeTest {
         List<Map<String, Double>> resumed = train(interrupted, adamWSettings(2), true);
         assertThat(resumed).hasSize(1);
         assertThat(resumed.get(0)).isEqualTo(straight.get(1));
+    }
+
+    @Test
+    void resumedRunWithTrainedBatchNormRepeatsTheUninterruptedLosses() throws Exception {
+        // the running statistics are calibrated before each checkpoint; training steps do not read them
+        MaskRcnnConfig bn = Demo.modelConfig(96, ShapesDataset.categories().size() + 1, NormKind.BATCH_NORM_TRAINING);
+        List<Map<String, Double>> straight = train(dir.resolve("straight"), settings(3), false, data(), false, bn);
+        Path interrupted = dir.resolve("interrupted");
+        train(interrupted, settings(2), false, data(), false, bn);
+        try (SafetensorsFile f = SafetensorsFile.open(Checkpoint.locate(interrupted).resolve("weights.safetensors"))) {
+            assertThat(f.readAll().get("backbone.body.bn1.running_var").toDoubleArray()).as("calibrated")
+                    .doesNotContain(1.0);
+        }
+        List<Map<String, Double>> resumed = train(interrupted, settings(3), true, data(), false, bn);
+        assertThat(resumed).hasSize(1);
+        assertThat(resumed.get(0)).isEqualTo(straight.get(2));
+    }
+
+    @Test
+    void resumeRefusesOtherBatchesAndNamesTheSettings() throws Exception {
+        Path out = dir.resolve("run");
+        train(out, settings(1), false);
+        Trainer.Settings other = new Trainer.Settings(2, 1, LearningRateSchedule.steps(0.01, 2, 0.1, new int[] {3}, 0.5),
+                0.9, 1e-4, 2, 6);
+        assertThatThrownBy(() -> train(out, other, true))
+                .hasMessageContaining("was written for another training (batches and optimizer): ")
+                .hasMessageContaining("settings.seed is 5 in the checkpoint but 6 requested")
+                .hasMessageContaining("settings.batchSize is 2 in the checkpoint but 1 requested");
     }
 
     @Test

@@ -47,7 +47,7 @@ public final class Demo {
     static final ResNet.Spec BODY = ResNet.Spec.narrow(32, 1, 2, 2, 1);
 
     /** The body's normalisation unless the demo is told otherwise. */
-    public static final NormKind DEFAULT_NORM = NormKind.GROUP_NORM;
+    public static final NormKind DEFAULT_NORM = NormKind.BATCH_NORM_TRAINING;
 
     /** The small configuration: {@link #BODY} with a 64-channel FPN at {@code imageSize} pixels. */
     public static MaskRcnnConfig modelConfig(int imageSize, int numClasses) {

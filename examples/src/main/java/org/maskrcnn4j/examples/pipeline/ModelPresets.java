@@ -14,7 +14,7 @@ public final class ModelPresets {
     }
 
     /**
-     * {@code shapes}: the demo's narrow GroupNorm ResNet FPN (4 shape classes + background, the demo's image size);
+     * {@code shapes}: the demo's narrow ResNet FPN with trained batch norms (4 shape classes + background, the demo's image size);
      * {@code torchvision}: {@code maskrcnn_resnet50_fpn} with 91 COCO classes.
      */
     public static MaskRcnnConfig get(String name) {

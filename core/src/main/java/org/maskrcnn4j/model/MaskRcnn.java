@@ -99,7 +99,7 @@ public final class MaskRcnn {
 
     /**
      * The batch statistics that the backbone's batch norms see for images {@code [3, h, w]} in 0..1, batched
-     * as in training ({@link BatchStatistics#outputs()}: {@code mean/<layer>}, {@code var/<layer>}); empty when
+     * as in training ({@link BatchStatistics#outputs()}, by running-statistics buffer name); empty when
      * no batch norm uses batch statistics. The input of calibrating the running statistics.
      */
     public Map<String, Tensor> batchStatistics(Ops ops, List<Tensor> images) {

@@ -16,7 +16,6 @@ import org.maskrcnn4j.io.SafetensorsFile;
 import org.maskrcnn4j.io.SafetensorsWriter;
 import org.maskrcnn4j.io.StateDicts;
 import org.maskrcnn4j.nn.BatchNorm2d;
-import org.maskrcnn4j.nn.BatchStatistics;
 import org.maskrcnn4j.nn.Module;
 import org.maskrcnn4j.nn.Parameter;
 import org.maskrcnn4j.tensor.Backend;
@@ -161,16 +160,12 @@ public final class MaskRcnnModel {
             }
         }
         for (Map.Entry<String, double[]> e : sums.entrySet()) {
-            String key = e.getKey();
-            String buffer = key.startsWith(BatchStatistics.MEAN)
-                    ? key.substring(BatchStatistics.MEAN.length()) + ".running_mean"
-                    : key.substring(BatchStatistics.VAR.length()) + ".running_var";
             double[] sum = e.getValue();
             float[] mean = new float[sum.length];
             for (int c = 0; c < sum.length; c++) {
                 mean[c] = (float) (sum[c] / batches.size());
             }
-            backend.parameters().set(buffer, HostTensor.ofFloats(mean, sum.length));
+            backend.parameters().set(e.getKey(), HostTensor.ofFloats(mean, sum.length));
         }
     }
 

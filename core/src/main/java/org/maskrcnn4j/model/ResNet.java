@@ -144,11 +144,6 @@ public final class ResNet extends Module {
         return stageChannels.clone();
     }
 
-    /** Outputs of layer1..layer4 for an NCHW batch, in inference. */
-    public List<Tensor> forward(Ops ops, Tensor x) {
-        return forward(ops, x, Mode.inference());
-    }
-
     /**
      * Outputs of layer1..layer4 for an NCHW batch; {@code mode} decides whether batch norms that can use
      * batch statistics do ({@link Mode#batchStatistics()}).

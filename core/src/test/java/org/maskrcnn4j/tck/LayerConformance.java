@@ -205,8 +205,8 @@ public abstract class LayerConformance extends BackendTestBase {
         assertValues("batch-normalised", out.get("y"), Shape.of(2, 2, 1, 2), new double[] {
             -3 * s0 + 0.5, -1 * s0 + 0.5, -1 * s1 - 1, -1 * s1 - 1,
             1 * s0 + 0.5, 3 * s0 + 0.5, -1 * s1 - 1, 3 * s1 - 1}, 1e-5);
-        assertValues("recorded mean", out.get("mean/" + name), Shape.of(2), new double[] {4, 3}, 1e-6);
-        assertValues("recorded unbiased variance", out.get("var/" + name), Shape.of(2), new double[] {20.0 / 3, 4}, 1e-5);
+        assertValues("recorded mean", out.get(name + ".running_mean"), Shape.of(2), new double[] {4, 3}, 1e-6);
+        assertValues("recorded unbiased variance", out.get(name + ".running_var"), Shape.of(2), new double[] {20.0 / 3, 4}, 1e-5);
         // the running statistics (0 and 1) play no part
         assertThat(run1(inputs("x", x), (ops, in) -> bn.forward(ops, in.get("x"))).toDoubleArray()[0])
                 .isCloseTo(2 * 1 / Math.sqrt(1 + e) + 0.5, org.assertj.core.data.Offset.offset(1e-5));

@@ -344,7 +344,21 @@ public final class BackendBench {
                 }
             }
         }
+        if (provider.name().equals("tensorflow")) {
+            jars.add(tensorflowConvolutions(System.getenv("TF_ENABLE_ONEDNN_OPTS")));
+        }
         return "maskrcnn4j " + provider.name() + (jars.isEmpty() ? "" : " (" + String.join(", ", jars) + ")");
+    }
+
+    /**
+     * Which kernels TensorFlow's convolutions use, from the variable it reads once at load: its oneDNN rewrite
+     * (the default on x86) measured about 2x slower than its Eigen kernels on this bench, so the report says
+     * which one ran.
+     */
+    static String tensorflowConvolutions(String onednnOpts) {
+        boolean off = onednnOpts != null && (onednnOpts.trim().equals("0") || onednnOpts.trim().equalsIgnoreCase("false"));
+        return off ? "Eigen convolutions: TF_ENABLE_ONEDNN_OPTS=0"
+                : "oneDNN convolutions: TF_ENABLE_ONEDNN_OPTS=" + (onednnOpts == null ? "unset" : onednnOpts);
     }
 
     private static void addJar(TreeSet<String> jars, String name, String pattern) {

@@ -45,6 +45,14 @@ class BenchReportingTest {
                 item("train_step", 5900, 6000, 5800), ItemResult.failed("nms_4000", "RuntimeException: x", 2400.0));
     }
 
+    @Test
+    void tensorflowReportNamesTheConvolutionKernelsTheVariableSelects() {
+        assertThat(BackendBench.tensorflowConvolutions("0")).startsWith("Eigen");
+        assertThat(BackendBench.tensorflowConvolutions("false")).startsWith("Eigen");
+        assertThat(BackendBench.tensorflowConvolutions(null)).isEqualTo("oneDNN convolutions: TF_ENABLE_ONEDNN_OPTS=unset");
+        assertThat(BackendBench.tensorflowConvolutions("1")).isEqualTo("oneDNN convolutions: TF_ENABLE_ONEDNN_OPTS=1");
+    }
+
     // ------------------------------------------------------------------ statistics
 
     @Test

@@ -52,9 +52,11 @@ public final class FeaturePyramidNetwork extends Module {
                 Tensor merged = ops.add(lateral, ops.resizeNearestLike(above, lateral));
                 return List.of(merged, layer.get(level).forward(ops, merged));
             });
+            ops.discard(above); // the merged map of the level above, used by this level only
             lastInner = innerAndResult.get(0);
             results[i] = innerAndResult.get(1);
         }
+        ops.discard(lastInner);
         results[x.size()] = ops.maxPool2d(results[last], new int[] {1, 1}, new int[] {2, 2}, new int[] {0, 0});
         return List.of(results);
     }

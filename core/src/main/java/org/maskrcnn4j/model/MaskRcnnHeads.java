@@ -35,7 +35,11 @@ public final class MaskRcnnHeads extends Module implements MaskHead {
     public Tensor forward(Ops ops, Tensor pooled) {
         Tensor x = pooled;
         for (Sequential layer : layers) {
-            x = ops.relu(layer.forward(ops, x));
+            Tensor in = x;
+            x = ops.released1(() -> ops.relu(layer.forward(ops, in)));
+            if (in != pooled) {
+                ops.discard(in);
+            }
         }
         return x;
     }

@@ -28,7 +28,10 @@ public final class MaskRcnnPredictor extends Module implements MaskPredictor {
 
     @Override
     public Tensor forward(Ops ops, Tensor features) {
-        return logits.forward(ops, ops.relu(conv5.forward(ops, features)));
+        Tensor hidden = ops.released1(() -> ops.relu(conv5.forward(ops, features)));
+        Tensor out = logits.forward(ops, hidden);
+        ops.discard(hidden);
+        return out;
     }
 
     @Override

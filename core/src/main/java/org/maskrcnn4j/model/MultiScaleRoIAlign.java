@@ -93,7 +93,11 @@ public final class MultiScaleRoIAlign implements RoIPooler {
                     scales[l], samplingRatio, false));
         }
         Tensor inverse = ops.argsort(ops.concat(rowsByLevel, 0), 0, false);
-        return ops.gather(ops.concat(pooled, 0), inverse, 0);
+        Tensor byLevel = ops.concat(pooled, 0);
+        pooled.stream().filter(p -> p != byLevel).forEach(ops::discard);
+        Tensor rows = ops.gather(byLevel, inverse, 0);
+        ops.discard(byLevel);
+        return rows;
     }
 
     /** The level (0 = finest) each box goes to, int64 {@code [K]}, for boxes of all images concatenated. */

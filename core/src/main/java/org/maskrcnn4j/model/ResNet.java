@@ -157,7 +157,11 @@ public final class ResNet extends Module {
         List<Tensor> out = new ArrayList<>();
         for (Sequential stage : stages) {
             for (Layer block : stage.layers()) {
-                y = ((Block) block).forward(ops, y, mode);
+                Tensor next = ((Block) block).forward(ops, y, mode);
+                if (!out.contains(y)) {
+                    ops.discard(y); // the stem's or a previous block's output, used by this block only
+                }
+                y = next;
             }
             out.add(y);
         }

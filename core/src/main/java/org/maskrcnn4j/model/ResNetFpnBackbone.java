@@ -30,7 +30,10 @@ public final class ResNetFpnBackbone extends Module implements Backbone {
 
     @Override
     public FeatureMaps forward(Ops ops, Tensor images, Mode mode) {
-        return new FeatureMaps(NAMES, fpn.forward(ops, body.forward(ops, images, mode)));
+        List<Tensor> stages = body.forward(ops, images, mode);
+        List<Tensor> levels = fpn.forward(ops, stages);
+        stages.forEach(ops::discard);
+        return new FeatureMaps(NAMES, levels);
     }
 
     @Override

@@ -34,9 +34,12 @@ public final class RpnHead extends Module {
         List<Tensor> logits = new ArrayList<>();
         List<Tensor> deltas = new ArrayList<>();
         for (Tensor f : features) {
-            Tensor t = ops.relu(conv.forward(ops, f));
-            logits.add(clsLogits.forward(ops, t));
-            deltas.add(bboxPred.forward(ops, t));
+            List<Tensor> out = ops.released(() -> {
+                Tensor t = ops.relu(conv.forward(ops, f));
+                return List.of(clsLogits.forward(ops, t), bboxPred.forward(ops, t));
+            });
+            logits.add(out.get(0));
+            deltas.add(out.get(1));
         }
         return new Output(logits, deltas);
     }

@@ -30,6 +30,11 @@ public final class CheckedOps implements Ops {
     }
 
     @Override
+    public void discard(Tensor t) {
+        delegate.discard(t);
+    }
+
+    @Override
     public Tensor constant(HostTensor value) {
         return delegate.constant(value);
     }

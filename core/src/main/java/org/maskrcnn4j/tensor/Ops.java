@@ -41,6 +41,17 @@ public interface Ops {
         return released(() -> List.of(block.get())).get(0);
     }
 
+    /**
+     * Says that the caller will not use {@code t} again, so that an eager backend may free it now rather than
+     * when the enclosing released block or the call ends (as Python frees a tensor when its last reference
+     * goes). A memory hint for values that die inside a block, such as each residual block's input in a chain:
+     * graph backends ignore it. Using {@code t} afterwards is an error; views of it made before stay valid.
+     * An op may return its input itself (a cast to the same dtype), so discard only a tensor that no later
+     * code reads under any name. Parameters are never freed.
+     */
+    default void discard(Tensor t) {
+    }
+
     // ------------------------------------------------------------------ creation
 
     /** A tensor holding a copy of the host values. */

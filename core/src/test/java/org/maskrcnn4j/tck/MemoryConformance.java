@@ -107,6 +107,32 @@ public abstract class MemoryConformance extends BackendTestBase {
     }
 
     @Test
+    void discardedTensorsAreFreedBeforeTheCallEnds() {
+        // a chain of 12 steps, each making a 16 MB tensor from the previous one and discarding it; an eager
+        // backend that held them all would grow by ~200 MB inside the call (graph backends free them anyway)
+        int n = 4 << 20;
+        float[] x = new float[n];
+        java.util.Arrays.fill(x, 0.5f);
+        long[] growth = new long[1];
+        CompiledFunction fn = backend.compile((ops, t) -> {
+            long start = nativeBytesInUse();
+            org.maskrcnn4j.tensor.Tensor y = ops.mul(t.get("x"), 1);
+            for (int i = 0; i < 12; i++) {
+                org.maskrcnn4j.tensor.Tensor next = ops.add(y, 1);
+                ops.discard(y);
+                y = next;
+            }
+            growth[0] = Math.max(growth[0], nativeBytesInUse() - start);
+            return Map.of("total", ops.sum(y));
+        });
+        for (int i = 0; i < 2; i++) {
+            HostTensor out = fn.call(inputs("x", HostTensor.ofFloats(x, n))).get("total");
+            assertThat((double) out.getDouble(0)).isCloseTo(n * 12.5, org.assertj.core.api.Assertions.withinPercentage(1e-4));
+        }
+        assertThat(growth[0]).as("native growth inside the call").isLessThan(96L << 20);
+    }
+
+    @Test
     void gradientsFlowThroughReleasedBlocks() {
         float[] x = {1, -2, 3, 0.5f};
         CompiledFunction fn = backend.gradient((ops, t) -> Map.of("value", ops.sum(ops.mul(

@@ -40,6 +40,8 @@ public final class DjlOps implements Ops {
     /** Channels-last copies of feature maps already pooled in this call (box and mask heads share them). */
     private final Map<PtNDArray, PtNDArray> channelsLast = new java.util.IdentityHashMap<>();
     private final Map<PtNDArray, PtNDArray> channelsLastGrad = new java.util.IdentityHashMap<>();
+    /** How many tensors handed out by ops wrap each array (an op may return its input), for {@link #discard}. */
+    private final Map<PtNDArray, Integer> handles = new java.util.IdentityHashMap<>();
 
     DjlOps(DjlBackend backend, NDManager scope, boolean trainParameters) {
         this.backend = backend;
@@ -76,6 +78,50 @@ public final class DjlOps implements Ops {
         }
     }
 
+    /**
+     * Closes the array once no tensor handed out for it is left undiscarded; parameters and arrays that ops did
+     * not hand out (inputs of other calls, caches) are left alone.
+     */
+    @Override
+    public void discard(Tensor t) {
+        DjlTensor d = (DjlTensor) t;
+        PtNDArray a = nd(t);
+        d.discarded = true;
+        Integer n = handles.get(a);
+        if (n == null) {
+            return;
+        }
+        if (n > 1) {
+            handles.put(a, n - 1);
+        } else {
+            handles.remove(a);
+            for (PtNDArray copy : new PtNDArray[] {channelsLast.remove(a), channelsLastGrad.remove(a)}) {
+                if (copy != null) {
+                    copy.close();
+                }
+            }
+            a.close();
+        }
+    }
+
+    /**
+     * Closes every array of the call except {@code keep} and the parameter views. Before backward: autograd
+     * holds what backward needs from the forward pass by its own references and frees each as backward passes
+     * it, so the call's handles would only keep activations alive through the whole backward pass.
+     */
+    void closeAllExcept(PtNDArray keep) {
+        Set<Object> views = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        views.addAll(parameterViews.values());
+        for (ai.djl.ndarray.NDArray a : new ArrayList<>(root.getManagedArrays())) {
+            if (a != keep && !views.contains(a)) {
+                a.close();
+            }
+        }
+        channelsLast.clear();
+        channelsLastGrad.clear();
+        handles.clear();
+    }
+
     /** Parameter views handed out in this call, by name (the leaves gradients flow into when training). */
     Map<String, PtNDArray> parameterViews() {
         return parameterViews;
@@ -103,6 +149,7 @@ public final class DjlOps implements Ops {
         if (a.getManager() != scope) {
             a.attach(scope);
         }
+        handles.merge(a, 1, Integer::sum);
         return new DjlTensor(a);
     }
 

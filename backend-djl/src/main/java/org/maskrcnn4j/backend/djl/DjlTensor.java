@@ -14,6 +14,8 @@ public final class DjlTensor implements Tensor {
     private final PtNDArray array;
     private final Shape shape;
     private final DType dtype;
+    /** Set by {@link DjlOps#discard}: this handle may not be used again. */
+    boolean discarded;
 
     DjlTensor(PtNDArray array) {
         this.array = array;
@@ -27,6 +29,9 @@ public final class DjlTensor implements Tensor {
     }
 
     PtNDArray pt() {
+        if (discarded) {
+            throw new IllegalStateException("tensor " + shape + " " + dtype + " was used after Ops.discard");
+        }
         if (array.isReleased()) {
             throw new IllegalStateException("tensor " + shape + " " + dtype
                     + " was used after the call that created it returned, or after the released block that made it ended"

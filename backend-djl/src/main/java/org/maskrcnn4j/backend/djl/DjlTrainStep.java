@@ -161,6 +161,7 @@ final class DjlTrainStep implements TrainStep {
                 total = total == null ? s : JniUtils.add(total, s);
                 ops.wrap(total);
             }
+            ops.closeAllExcept(total);
             DjlBackend.backward(gc, total);
         }
         return values;

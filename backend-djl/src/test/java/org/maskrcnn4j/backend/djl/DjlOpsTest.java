@@ -112,6 +112,33 @@ class DjlOpsTest {
     }
 
     @Test
+    void discardFreesTheArrayButNotViewsOfItOrParameters() {
+        HostTensor x = HostTensor.ofFloats(new float[] {1, 2}, 2);
+        backend.parameters().declare("t.discard.w", HostTensor.ofFloats(new float[] {3, 4}, 2), false);
+        boolean[] freed = new boolean[4];
+        HostTensor out = run(Map.of("x", x), (ops, t) -> {
+            Tensor doubled = ops.mul(t.get("x"), 2);
+            Tensor view = ops.reshape(doubled, 1, 2); // another handle on the same storage
+            Tensor w = ops.parameter("t.discard.w");
+            ops.discard(doubled);
+            freed[0] = ((DjlTensor) doubled).ndArray().isReleased();
+            freed[1] = ((DjlTensor) view).ndArray().isReleased();
+            Tensor y = ops.add(ops.reshape(view, 2), w); // the storage outlives the discarded handle
+            ops.discard(w);
+            freed[2] = ((DjlTensor) w).ndArray().isReleased();
+            freed[3] = ((DjlTensor) ops.parameter("t.discard.w")).ndArray().isReleased();
+            return ops.add(y, ops.parameter("t.discard.w"));
+        });
+        assertThat(out.toFloatArray()).containsExactly(8, 12); // 2x + w + w
+        assertThat(freed).containsExactly(true, false, false, false);
+        assertThatThrownBy(() -> run(Map.of("x", x), (ops, t) -> {
+            Tensor y = ops.mul(t.get("x"), 2);
+            ops.discard(y);
+            return ops.add(y, 1);
+        })).isInstanceOf(IllegalStateException.class).hasMessageContaining("was used after Ops.discard");
+    }
+
+    @Test
     void parameterStoreContract() {
         var store = backend.parameters();
         store.declare("t.store.a", HostTensor.ofFloats(new float[] {1, 2}, 2), true);

@@ -78,58 +78,61 @@ public abstract class MemoryConformance extends BackendTestBase {
                 .isLessThan(64L << 20);
     }
 
+    /** Elements of the test input {@code x} (16 MB of floats, all 0.5). */
+    private static final int N = 4 << 20;
+
+    /**
+     * Calls {@code body} on {@code x} twice in a compiled function, checks the scalar it returns against
+     * {@code expected}, and gives the largest growth of native memory measured inside a call.
+     */
+    private long growthInsideCall(java.util.function.BiFunction<org.maskrcnn4j.tensor.Ops, org.maskrcnn4j.tensor.Tensor,
+            org.maskrcnn4j.tensor.Tensor> body, double expected) {
+        float[] x = new float[N];
+        java.util.Arrays.fill(x, 0.5f);
+        long[] growth = new long[1];
+        CompiledFunction fn = backend.compile((ops, t) -> {
+            long start = nativeBytesInUse();
+            org.maskrcnn4j.tensor.Tensor total = body.apply(ops, t.get("x"));
+            growth[0] = Math.max(growth[0], nativeBytesInUse() - start);
+            return Map.of("total", total);
+        });
+        for (int i = 0; i < 2; i++) {
+            HostTensor out = fn.call(inputs("x", HostTensor.ofFloats(x, N))).get("total");
+            assertThat((double) out.getDouble(0)).isCloseTo(expected, org.assertj.core.api.Assertions.withinPercentage(1e-4));
+        }
+        return growth[0];
+    }
+
     @Test
     void releasedBlocksFreeTheirIntermediatesBeforeTheCallEnds() {
         // 12 blocks, each making two 16 MB intermediates and returning a scalar; measured inside the call, so
         // an eager backend that held them all would show > 350 MB (a graph backend allocates nothing while
         // tracing and passes trivially: it frees intermediates by itself)
-        int n = 4 << 20;
-        float[] x = new float[n];
-        java.util.Arrays.fill(x, 0.5f);
-        long[] growth = new long[1];
-        CompiledFunction fn = backend.compile((ops, t) -> {
-            long start = nativeBytesInUse();
+        long growth = growthInsideCall((ops, x) -> {
             org.maskrcnn4j.tensor.Tensor total = ops.scalar(0, org.maskrcnn4j.tensor.DType.FLOAT32);
             for (int i = 0; i < 12; i++) {
                 double k = i;
-                org.maskrcnn4j.tensor.Tensor part = ops.released1(() -> ops.sum(ops.mul(ops.add(t.get("x"), k), 2)));
-                total = ops.add(total, part);
+                total = ops.add(total, ops.released1(() -> ops.sum(ops.mul(ops.add(x, k), 2))));
             }
-            growth[0] = Math.max(growth[0], nativeBytesInUse() - start);
-            return Map.of("total", total);
-        });
-        for (int i = 0; i < 2; i++) {
-            HostTensor out = fn.call(inputs("x", HostTensor.ofFloats(x, n))).get("total");
-            // sum over i of 2 * n * (0.5 + i) = n * (12 + 132)
-            assertThat((double) out.getDouble(0)).isCloseTo(n * 144.0, org.assertj.core.api.Assertions.withinPercentage(1e-4));
-        }
-        assertThat(growth[0]).as("native growth inside the call").isLessThan(96L << 20);
+            return total;
+        }, N * 144.0); // sum over i of 2 * N * (0.5 + i) = N * (12 + 132)
+        assertThat(growth).as("native growth inside the call").isLessThan(96L << 20);
     }
 
     @Test
     void discardedTensorsAreFreedBeforeTheCallEnds() {
         // a chain of 12 steps, each making a 16 MB tensor from the previous one and discarding it; an eager
         // backend that held them all would grow by ~200 MB inside the call (graph backends free them anyway)
-        int n = 4 << 20;
-        float[] x = new float[n];
-        java.util.Arrays.fill(x, 0.5f);
-        long[] growth = new long[1];
-        CompiledFunction fn = backend.compile((ops, t) -> {
-            long start = nativeBytesInUse();
-            org.maskrcnn4j.tensor.Tensor y = ops.mul(t.get("x"), 1);
+        long growth = growthInsideCall((ops, x) -> {
+            org.maskrcnn4j.tensor.Tensor y = ops.mul(x, 1);
             for (int i = 0; i < 12; i++) {
                 org.maskrcnn4j.tensor.Tensor next = ops.add(y, 1);
                 ops.discard(y);
                 y = next;
             }
-            growth[0] = Math.max(growth[0], nativeBytesInUse() - start);
-            return Map.of("total", ops.sum(y));
-        });
-        for (int i = 0; i < 2; i++) {
-            HostTensor out = fn.call(inputs("x", HostTensor.ofFloats(x, n))).get("total");
-            assertThat((double) out.getDouble(0)).isCloseTo(n * 12.5, org.assertj.core.api.Assertions.withinPercentage(1e-4));
-        }
-        assertThat(growth[0]).as("native growth inside the call").isLessThan(96L << 20);
+            return ops.sum(y);
+        }, N * 12.5);
+        assertThat(growth).as("native growth inside the call").isLessThan(96L << 20);
     }
 
     @Test

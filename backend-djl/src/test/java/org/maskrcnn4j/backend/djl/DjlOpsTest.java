@@ -139,6 +139,31 @@ class DjlOpsTest {
     }
 
     @Test
+    void wideLinearOutsideAutogradMatchesItsDefinition() {
+        // in-features >= DjlOps.WIDE_LINEAR take the 1x1-convolution path when no gradient is recorded
+        SplittableRandom rnd = new SplittableRandom(5);
+        int n = 7;
+        int k = (int) DjlOps.WIDE_LINEAR + 3;
+        int o = 5;
+        HostTensor x = rand(rnd, n, k);
+        HostTensor w = rand(rnd, o, k);
+        HostTensor b = rand(rnd, o);
+        HostTensor y = run(Map.of("x", x, "w", w, "b", b), (ops, t) -> ops.linear(t.get("x"), t.get("w"), t.get("b")));
+        assertThat(y.shape()).isEqualTo(Shape.of(n, o));
+        float[] xv = x.toFloatArray();
+        float[] wv = w.toFloatArray();
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < o; j++) {
+                double sum = b.getDouble(j);
+                for (int c = 0; c < k; c++) {
+                    sum += (double) xv[i * k + c] * wv[j * k + c];
+                }
+                assertThat(y.getDouble(i * o + j)).as("y[%d, %d]", i, j).isCloseTo(sum, within(5e-3));
+            }
+        }
+    }
+
+    @Test
     void parameterStoreContract() {
         var store = backend.parameters();
         store.declare("t.store.a", HostTensor.ofFloats(new float[] {1, 2}, 2), true);

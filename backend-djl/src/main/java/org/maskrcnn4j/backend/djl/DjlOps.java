@@ -84,9 +84,8 @@ public final class DjlOps implements Ops {
      */
     @Override
     public void discard(Tensor t) {
-        DjlTensor d = (DjlTensor) t;
-        PtNDArray a = nd(t);
-        d.discarded = true;
+        PtNDArray a = nd(t); // checks that t is a live tensor of this call
+        ((DjlTensor) t).discarded = true;
         Integer n = handles.get(a);
         if (n == null) {
             return;
@@ -1003,8 +1002,7 @@ public final class DjlOps implements Ops {
             PtNDArray y = keep(temps, JniUtils.convolution(columns, filters, b, new ai.djl.ndarray.types.Shape(1, 1),
                     new ai.djl.ndarray.types.Shape(0, 0), new ai.djl.ndarray.types.Shape(1, 1), 1));
             PtNDArray rows = keep(temps, JniUtils.transpose(keep(temps, JniUtils.reshape(y, new long[] {o, n})), 0, 1));
-            PtNDArray flat = keep(temps, JniUtils.reshape(rows, new long[] {-1})); // copies into row-major order
-            return JniUtils.reshape(flat, new long[] {n, o});
+            return contiguous(rows);
         } finally {
             temps.forEach(PtNDArray::close);
         }

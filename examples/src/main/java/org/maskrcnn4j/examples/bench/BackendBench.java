@@ -344,10 +344,9 @@ public final class BackendBench {
                 }
             }
         }
-        if (provider.name().equals("tensorflow")) {
-            jars.add(tensorflowConvolutions(System.getenv("TF_ENABLE_ONEDNN_OPTS")));
-        }
-        return "maskrcnn4j " + provider.name() + (jars.isEmpty() ? "" : " (" + String.join(", ", jars) + ")");
+        String kernels = provider.name().equals("tensorflow")
+                ? "; " + tensorflowConvolutions(System.getenv("TF_ENABLE_ONEDNN_OPTS")) : "";
+        return "maskrcnn4j " + provider.name() + (jars.isEmpty() ? "" : " (" + String.join(", ", jars) + ")") + kernels;
     }
 
     /**
@@ -357,8 +356,8 @@ public final class BackendBench {
      */
     static String tensorflowConvolutions(String onednnOpts) {
         boolean off = onednnOpts != null && (onednnOpts.trim().equals("0") || onednnOpts.trim().equalsIgnoreCase("false"));
-        return off ? "Eigen convolutions: TF_ENABLE_ONEDNN_OPTS=0"
-                : "oneDNN convolutions: TF_ENABLE_ONEDNN_OPTS=" + (onednnOpts == null ? "unset" : onednnOpts);
+        return (off ? "Eigen" : "oneDNN") + " convolutions: TF_ENABLE_ONEDNN_OPTS="
+                + (onednnOpts == null ? "unset" : onednnOpts);
     }
 
     private static void addJar(TreeSet<String> jars, String name, String pattern) {

@@ -237,6 +237,20 @@ public abstract class LayerConformance extends BackendTestBase {
     }
 
     @Test
+    void reluPassesTheGradientOnlyWhereItsInputIsPositive() {
+        // loss = sum(c * relu(p)): d loss / d p = c where p > 0 and 0 elsewhere, at 0 too (torch's threshold
+        // backward); one SGD step with lr 1 moves p by minus that
+        String name = "tck.nn.relu_grad.p";
+        backend.parameters().declare(name, f(new float[] {-2, -0f, 0, 0.5f, 3}, 5), true);
+        HostTensor c = f(new float[] {1, 2, 3, 4, 5}, 5);
+        org.maskrcnn4j.tensor.TensorFunction loss = (ops, in) -> Map.of("loss",
+                ops.sum(ops.mul(in.get("c"), ops.relu(ops.parameter(name)))));
+        backend.trainStep(loss, new org.maskrcnn4j.tensor.Optimizer.Sgd(0, 0)).run(inputs("c", c), 1.0);
+        assertClose("relu input after the step", backend.parameters().get(name).toDoubleArray(),
+                new double[] {-2, 0, 0, -3.5, -2}, 0, 0);
+    }
+
+    @Test
     void convTranspose2dStrideTwoLikeTheMaskPredictor() {
         ConvTranspose2d deconv = new ConvTranspose2d("tck.nn.deconv", 1, 2, 2, 2, 0, true);
         HostTensor y = forward(deconv, Map.of(

@@ -10,7 +10,8 @@ import org.tensorflow.op.Scope;
 
 /**
  * Gradients this backend registers with TensorFlow for op types that have no C++ gradient, once per JVM,
- * before the first graph is built: {@code SparseTensorDenseMatMul} (RoIAlign's pooling product).
+ * before the first graph is built: {@code SparseTensorDenseMatMul} (RoIAlign's pooling product) and {@code ReluGrad} (the
+ * relu of {@link TfOps#relu}, whose gradient reads its output).
  */
 final class TfGradients {
     private static volatile boolean registered;
@@ -25,6 +26,9 @@ final class TfGradients {
         synchronized (TfGradients.class) {
             if (!registered) {
                 TensorFlow.registerCustomGradient("SparseTensorDenseMatMul", TfGradients::sparseDenseMatMul);
+                if (!TensorFlow.registerCustomGradient("ReluGrad", TfGradients::reluGrad)) {
+                    throw new IllegalStateException("ReluGrad has a gradient already");
+                }
                 registered = true;
             }
         }
@@ -65,6 +69,40 @@ final class TfGradients {
             dValues = tf.zerosLike(values);
         }
         return List.of(tf.zerosLike(indices), dValues, tf.zerosLike(shape), db);
+    }
+
+    /**
+     * {@code ReluGrad(g, f) = g * (f > 0)}: the gradient of {@code g} is {@code ReluGrad(dy, f)}, that of
+     * {@code f} zero (almost everywhere). {@link TfOps#relu} writes a relu as {@code ReluGrad(StopGradient(
+     * Relu(x)), x)}, whose value is {@code relu(x)} (zeros positive, NaN kept, as in torch); for that form the
+     * gradient of {@code x} is relu's, {@code ReluGrad(dy, y)} read from the output ({@code y > 0} exactly where
+     * {@code x > 0}). Training then keeps the relu's output, which the next layer keeps anyway, and not its
+     * input as well, as TensorFlow's own Relu gradient does.
+     */
+    private static List<Operand<?>> reluGrad(Ops tf, GraphOperation op, List<Output<?>> grads) {
+        Output<?> g = op.input(0);
+        Output<?> f = op.input(1);
+        Output<?> dy = grads.get(0);
+        if (isStopGradientOfReluOf(g, f)) {
+            return List.of(tf.zerosLike(g), reluGradOp(tf, dy, op.output(0)));
+        }
+        return List.of(reluGradOp(tf, dy, f), tf.zerosLike(f));
+    }
+
+    private static Output<?> reluGradOp(Ops tf, Output<?> dy, Output<?> mask) {
+        return tf.scope().opBuilder("ReluGrad", "ReluGradGrad").addInput(dy).addInput(mask).build().output(0);
+    }
+
+    private static boolean isStopGradientOfReluOf(Output<?> g, Output<?> x) {
+        if (!"StopGradient".equals(g.op().type())) {
+            return false;
+        }
+        Output<?> relu = ((GraphOperation) g.op()).input(0);
+        if (!"Relu".equals(relu.op().type())) {
+            return false;
+        }
+        Output<?> in = ((GraphOperation) relu.op()).input(0);
+        return in.op().name().equals(x.op().name()) && in.index() == x.index();
     }
 
     private static Output<?> gather(Ops tf, Output<?> params, Output<?> idx, int axis) {

@@ -719,7 +719,11 @@ public final class TfOps implements Ops {
 
     @Override
     public Tensor relu(Tensor t) {
-        return unary("Relu", t);
+        // ReluGrad(StopGradient(Relu(x)), x) = relu(x) * (x > 0) = relu(x); its gradient is relu's read from the
+        // output (see TfGradients), so training does not keep x alive as TensorFlow's own Relu gradient does
+        TfTensor x = unwrap(t);
+        Output<?> relu = op("StopGradient", op("Relu", x.out));
+        return new TfTensor(trace, op("ReluGrad", relu, x.out), x.nhwc);
     }
 
     @Override

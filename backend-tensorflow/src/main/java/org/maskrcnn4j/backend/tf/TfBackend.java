@@ -433,10 +433,14 @@ public final class TfBackend implements Backend {
         return base + "_" + variableNames.incrementAndGet();
     }
 
-    /** Traces {@code fn} on placeholders of the signature; the caller adds to the trace, then finishes it. */
-    Body traceBody(String kind, TensorFunction fn, List<InputSpec> signature) {
+    /**
+     * Traces {@code fn} on placeholders of the signature, for gradients to be taken through it or not; the
+     * caller adds to the trace, then finishes it.
+     */
+    Body traceBody(String kind, TensorFunction fn, List<InputSpec> signature, boolean differentiated) {
         checkOpen();
         TfTrace trace = newTrace(kind);
+        trace.differentiated = differentiated;
         long t0 = System.nanoTime();
         Body body = traceInto(trace, fn, signature, null);
         if (PROFILE) {

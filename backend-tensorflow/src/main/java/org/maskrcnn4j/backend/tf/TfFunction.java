@@ -46,7 +46,7 @@ final class TfFunction implements CompiledFunction {
                 }
             }
         }
-        TfBackend.Body body = backend.traceBody(wrt == null ? "fn" : "grad", fn, signature);
+        TfBackend.Body body = backend.traceBody(wrt == null ? "fn" : "grad", fn, signature, wrt != null);
         TfBackend.Traced t = new TfBackend.Traced();
         t.placeholders.putAll(body.placeholders());
         for (Map.Entry<String, TfTensor> e : body.outputs().entrySet()) {

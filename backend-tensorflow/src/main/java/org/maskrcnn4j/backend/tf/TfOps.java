@@ -719,9 +719,12 @@ public final class TfOps implements Ops {
 
     @Override
     public Tensor relu(Tensor t) {
+        TfTensor x = unwrap(t);
+        if (!trace.differentiated) {
+            return new TfTensor(trace, op("Relu", x.out), x.nhwc);
+        }
         // ReluGrad(StopGradient(Relu(x)), x) = relu(x) * (x > 0) = relu(x); its gradient is relu's read from the
         // output (see TfGradients), so training does not keep x alive as TensorFlow's own Relu gradient does
-        TfTensor x = unwrap(t);
         Output<?> relu = op("StopGradient", op("Relu", x.out));
         return new TfTensor(trace, op("ReluGrad", relu, x.out), x.nhwc);
     }
@@ -970,7 +973,31 @@ public final class TfOps implements Ops {
         long kw = w.shape().get(3);
         long ekh = kh == Shape.UNKNOWN ? Shape.UNKNOWN : (kh - 1) * dilation[0] + 1;
         long ekw = kw == Shape.UNKNOWN ? Shape.UNKNOWN : (kw - 1) * dilation[1] + 1;
+        // oneDNN's Conv2DBackpropInput (the input gradient) is wrong for one input and one output channel at
+        // stride > 1: such convolutions get a spare zero output channel, dropped again
+        long outG = outC == Shape.UNKNOWN ? Shape.UNKNOWN : outC / groups;
+        boolean spare = (stride[0] > 1 || stride[1] > 1) && (wC == Shape.UNKNOWN || wC == 1)
+                && (outG == Shape.UNKNOWN || outG == 1) && in.dtype() != DType.FLOAT64;
         Output<?> v = nhwc(in);
+        if (groups == 1 && trace.differentiated && (kh > 1 || kw > 1) && !spare) {
+            // a Conv op, whose gradient (TfGradients) bounds the filter gradient's im2col buffer
+            Output<?> filter = hwioFilter(w);
+            if (dilated) {
+                filter = dilateKernel(filter, dilation);
+            }
+            GraphOperationBuilder conv = b("Conv").addInput(v).addInput(filter)
+                    .setAttr("strides", new long[] {1, stride[0], stride[1], 1})
+                    .setAttr("padding", "EXPLICIT")
+                    .setAttr("explicit_paddings", new long[] {0, 0, padding[0], padding[0], padding[1], padding[1], 0, 0});
+            if (in.shape().isKnown() && w.shape().isKnown()) {
+                long[] x4 = in.shape().dims();
+                conv.setAttr(TfGradients.INPUT_SHAPE, new long[] {x4[0], x4[2], x4[3], x4[1]});
+                conv.setAttr(TfGradients.FILTER_SHAPE, new long[] {(kh - 1) * dilation[0] + 1,
+                        (kw - 1) * dilation[1] + 1, wC, outC});
+            }
+            Output<?> y = out(conv, "Conv");
+            return wrapNhwc(withBias(y, in, bias));
+        }
         String pad = "VALID";
         if (padding[0] != 0 || padding[1] != 0) {
             // TensorFlow's SAME equals PyTorch's symmetric padding only at stride 1 with p = (k - 1) / 2
@@ -994,19 +1021,10 @@ public final class TfOps implements Ops {
                     .setAttr("padding", pad)
                     .setAttr("data_format", "NHWC"), "DepthwiseConv2dNative");
         } else {
-            Output<?> filter = trace.cache.get(w.out);
-            if (filter == null) {
-                filter = transpose(w.out, new long[] {2, 3, 1, 0}); // OIHW -> HWIO
-                trace.cache.put(w.out, filter);
-            }
+            Output<?> filter = hwioFilter(w);
             if (dilated) {
                 filter = dilateKernel(filter, dilation);
             }
-            // oneDNN's Conv2DBackpropInput (the input gradient) is wrong for one input and one output channel at
-            // stride > 1: such convolutions get a spare zero output channel, dropped again
-            long outG = outC == Shape.UNKNOWN ? Shape.UNKNOWN : outC / groups;
-            boolean spare = (stride[0] > 1 || stride[1] > 1) && (wC == Shape.UNKNOWN || wC == 1)
-                    && (outG == Shape.UNKNOWN || outG == 1) && in.dtype() != DType.FLOAT64;
             if (groups == 1) {
                 y = conv2dNhwc(v, filter, stride, pad, spare);
             } else {
@@ -1019,12 +1037,26 @@ public final class TfOps implements Ops {
                 y = out(b("ConcatV2").addInputList(ys).addInput(scalarInt(3)), "ConcatV2");
             }
         }
-        if (bias != null) {
-            TfTensor bb = unwrap(bias);
-            checkSameDtype("conv2d", in, bb);
-            y = op("BiasAdd", y, bb.out);
+        return wrapNhwc(withBias(y, in, bias));
+    }
+
+    private Output<?> withBias(Output<?> y, TfTensor in, Tensor bias) {
+        if (bias == null) {
+            return y;
         }
-        return wrapNhwc(y);
+        TfTensor bb = unwrap(bias);
+        checkSameDtype("conv2d", in, bb);
+        return op("BiasAdd", y, bb.out);
+    }
+
+    /** A torch {@code [out, in, kh, kw]} weight as TensorFlow's HWIO filter, transposed once per trace. */
+    private Output<?> hwioFilter(TfTensor w) {
+        Output<?> filter = trace.cache.get(w.out);
+        if (filter == null) {
+            filter = transpose(w.out, new long[] {2, 3, 1, 0}); // OIHW -> HWIO
+            trace.cache.put(w.out, filter);
+        }
+        return filter;
     }
 
     private Output<?> conv2dNhwc(Output<?> v, Output<?> filterHwio, int[] stride, String pad, boolean spare) {

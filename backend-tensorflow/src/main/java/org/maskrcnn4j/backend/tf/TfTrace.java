@@ -31,6 +31,13 @@ final class TfTrace {
     final boolean diagnostic;
 
     /**
+     * True when gradients will be taken through this trace (a train step's or a gradient function's), so ops
+     * may choose forms whose gradients TfGradients defines (see {@link TfOps#conv2d}); false for forward-only
+     * traces, whose plain forms TensorFlow's graph optimizer fuses.
+     */
+    boolean differentiated;
+
+    /**
      * For an export trace: the current value of each parameter, which the trace embeds as a constant
      * (a frozen graph that needs no variables); null for traces into the backend's own graph.
      */

@@ -195,7 +195,7 @@ final class TfTrainStep implements TrainStep {
      * adding the gradients to the accumulators.
      */
     private TfBackend.Traced trace(List<TfBackend.InputSpec> signature, boolean accumulate) {
-        TfBackend.Body body = backend.traceBody("train", lossFn, signature);
+        TfBackend.Body body = backend.traceBody("train", lossFn, signature, true);
         TfOps ops = body.ops();
         TfBackend.Traced t = new TfBackend.Traced();
         t.placeholders.putAll(body.placeholders());

@@ -151,6 +151,33 @@ class TfOpGradientTest {
     }
 
     /**
+     * The filter gradient in strips of output rows (see {@link TfGradients#filterGradientBytes}), here one and
+     * two rows a strip, so that strips meet the top and bottom padding, strides and a dilated kernel.
+     */
+    @Test
+    void convolutionFilterGradientInRowStripsMatchesFiniteDifferences() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        long saved = TfGradients.filterGradientBytes;
+        try {
+            // {in channels, out channels, kernel, stride, padding, dilation}
+            for (int[] k : new int[][] {{3, 2, 3, 1, 1, 1}, {2, 3, 3, 2, 1, 1}, {2, 2, 2, 2, 0, 1}, {2, 2, 3, 1, 2, 2},
+                {2, 2, 3, 2, 0, 1}}) {
+                for (long bytes : new long[] {1, 2L * 8 * 2 * k[2] * k[2] * k[0] * 8}) {
+                    TfGradients.filterGradientBytes = bytes;
+                    String what = String.format("conv in %d out %d k %d stride %d pad %d dil %d, strips of %d bytes",
+                            k[0], k[1], k[2], k[3], k[4], k[5], bytes);
+                    HostTensor x = TfGradientCheckTest.uniform(rnd, 1, 2, k[0], 9, 8);
+                    HostTensor w = TfGradientCheckTest.uniform(rnd, 0.5, k[1], k[0], k[2], k[2]);
+                    check(what, (ops, t) -> ops.conv2d(t.get("x"), t.get("w"), null, new int[] {k[3], k[3]},
+                            new int[] {k[4], k[4]}, new int[] {k[5], k[5]}, 1), Map.of("x", x, "w", w), List.of("x", "w"));
+                }
+            }
+        } finally {
+            TfGradients.filterGradientBytes = saved;
+        }
+    }
+
+    /**
      * The float64 checks above run TensorFlow's Eigen kernels; float32 runs oneDNN's, which have had wrong
      * corner cases (the input gradient of one-channel strided convolutions), so the float32 gradients of every
      * convolution route are compared with the float64 ones.

@@ -572,7 +572,8 @@ public final class TfBackend implements Backend {
 
     /**
      * {@code -Dmaskrcnn4j.tf.profile=true}: every run is traced and its most expensive op types and nodes
-     * printed (op times overlap where ops run in parallel), and each trace's build time.
+     * printed (op times overlap where ops run in parallel), its peak live memory ({@link TfPeakMemory}), and
+     * each trace's build time.
      */
     private static final boolean PROFILE = Boolean.getBoolean("maskrcnn4j.tf.profile");
 
@@ -602,6 +603,7 @@ public final class TfBackend implements Backend {
                         e.getValue()[1])));
         byNode.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).limit(25)
                 .forEach(e -> b.append(String.format("    %8.1f ms  %s%n", e.getValue() / 1e3, e.getKey())));
+        b.append(TfPeakMemory.report(metadata, 15));
         System.out.print(b);
     }
 

@@ -180,18 +180,23 @@ final class TfGradients {
         long h = xs[1];
         long sh = strides[1];
         List<Output<?>> parts = new java.util.ArrayList<>();
+        org.tensorflow.Operation previous = null;
         for (long r0 = 0; r0 < rows; r0 += stripRows) {
             long r1 = Math.min(rows, r0 + stripRows);
             long a = r0 * sh - pads[2]; // the strip's first input row, in unpadded coordinates
             long b = (r1 - 1) * sh + kh - pads[2]; // one past its last
             long top = Math.max(0, -a);
             long bottom = Math.max(0, b - h);
-            Output<?> xStrip = rowSlice(tf, x, Math.max(a, 0), Math.min(b, h));
-            Output<?> dyStrip = rowSlice(tf, dy, r0, r1);
-            parts.add(scope.opBuilder("Conv2DBackpropFilter", "ConvGradFilterStrip").addInput(xStrip)
+            // each strip's slices wait for the previous strip's product, so that the executor does not copy
+            // out every strip at once
+            Output<?> xStrip = rowSlice(tf, x, Math.max(a, 0), Math.min(b, h), previous);
+            Output<?> dyStrip = rowSlice(tf, dy, r0, r1, previous);
+            Output<?> part = scope.opBuilder("Conv2DBackpropFilter", "ConvGradFilterStrip").addInput(xStrip)
                     .addInput(filterSizes).addInput(dyStrip).setAttr("strides", strides).setAttr("padding", "EXPLICIT")
                     .setAttr("explicit_paddings", new long[] {0, 0, top, bottom, pads[4], pads[5], 0, 0})
-                    .build().output(0));
+                    .build().output(0);
+            parts.add(part);
+            previous = part.op();
         }
         Output<?> df = scope.opBuilder("AddN", "ConvGradFilter").addInputList(parts.toArray(new Output<?>[0]))
                 .build().output(0);
@@ -211,9 +216,13 @@ final class TfGradients {
         }
     }
 
-    /** Rows {@code [from, to)} (axis 1) of an NHWC value. */
-    private static Output<?> rowSlice(Ops tf, Output<?> v, long from, long to) {
-        return tf.scope().opBuilder("StridedSlice", "ConvGradRows").addInput(v)
+    /** Rows {@code [from, to)} (axis 1) of an NHWC value, taken after {@code after} has run (if not null). */
+    private static Output<?> rowSlice(Ops tf, Output<?> v, long from, long to, org.tensorflow.Operation after) {
+        org.tensorflow.OperationBuilder b = tf.scope().opBuilder("StridedSlice", "ConvGradRows");
+        if (after != null) {
+            b.addControlInput(after);
+        }
+        return b.addInput(v)
                 .addInput(tf.constant(new long[] {0, from, 0, 0}).asOutput())
                 .addInput(tf.constant(new long[] {0, to, 0, 0}).asOutput())
                 .addInput(tf.constant(new long[] {1, 1, 1, 1}).asOutput())

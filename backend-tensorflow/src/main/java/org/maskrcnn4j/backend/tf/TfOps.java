@@ -2112,6 +2112,14 @@ public final class TfOps implements Ops {
         return TfTrace.build(b, type);
     }
 
+    /** {@code x} passed on by an Identity that runs only after {@code after}; {@code x} itself if that is null. */
+    Output<?> after(Output<?> x, GraphOperation after) {
+        if (after == null) {
+            return x;
+        }
+        return out(b("Identity").addInput(x).addControlInput(after), "Identity");
+    }
+
     Output<?> raw(String type, Output<?>... inputs) {
         return op(type, inputs);
     }

@@ -330,6 +330,10 @@ final class TfTrainStep implements TrainStep {
             Output<?> lr, GraphOperation after) {
         DType dt = p.dtype();
         List<GraphOperation> out = new ArrayList<>();
+        // the arithmetic waits too: else the executor computes each update's parameter-sized temporaries as
+        // soon as the gradient is ready and holds them through the rest of the backward pass
+        g = ops.after(g, after);
+        read = ops.after(read, after);
         if (optimizer instanceof Optimizer.Sgd sgd) {
             Output<?> d = g;
             if (sgd.weightDecay() != 0 && !sgd.noDecay().test(p.name())) {
@@ -337,7 +341,7 @@ final class TfTrainStep implements TrainStep {
             }
             if (sgd.momentum() != 0) {
                 Output<?> buf = slot(Optimizer.Sgd.MOMENTUM_BUFFER + p.name()).handle();
-                Output<?> old = ops.readVariable(buf, dt);
+                Output<?> old = ops.after(ops.readVariable(buf, dt), after);
                 d = ops.raw("AddV2", ops.raw("Mul", ops.scalarOut(sgd.momentum(), dt), old), d);
                 out.add(ops.update("AssignVariableOp", buf, d, after));
             }
@@ -350,10 +354,12 @@ final class TfTrainStep implements TrainStep {
             Output<?> vVar = slot(Optimizer.AdamW.EXP_AVG_SQ + p.name()).handle();
             Output<?> t = ops.raw("AddV2", ops.readVariable(stepVar, f64), ops.scalarOut(1, f64));
             out.add(ops.update("AssignVariableOp", stepVar, t, after));
-            Output<?> m = ops.raw("AddV2", ops.raw("Mul", ops.scalarOut(adam.beta1(), dt), ops.readVariable(mVar, dt)),
+            Output<?> oldM = ops.after(ops.readVariable(mVar, dt), after);
+            Output<?> m = ops.raw("AddV2", ops.raw("Mul", ops.scalarOut(adam.beta1(), dt), oldM),
                     ops.raw("Mul", ops.scalarOut(1 - adam.beta1(), dt), g));
             out.add(ops.update("AssignVariableOp", mVar, m, after));
-            Output<?> v = ops.raw("AddV2", ops.raw("Mul", ops.scalarOut(adam.beta2(), dt), ops.readVariable(vVar, dt)),
+            Output<?> oldV = ops.after(ops.readVariable(vVar, dt), after);
+            Output<?> v = ops.raw("AddV2", ops.raw("Mul", ops.scalarOut(adam.beta2(), dt), oldV),
                     ops.raw("Mul", ops.scalarOut(1 - adam.beta2(), dt), ops.raw("Mul", g, g)));
             out.add(ops.update("AssignVariableOp", vVar, v, after));
             // bias corrections in float64, as torch computes them in Python floats

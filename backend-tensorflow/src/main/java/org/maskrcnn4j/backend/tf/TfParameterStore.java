@@ -1,8 +1,10 @@
 package org.maskrcnn4j.backend.tf;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.maskrcnn4j.tensor.DType;
@@ -85,8 +87,22 @@ public final class TfParameterStore implements ParameterStore {
 
         /** Replaces the value (shape and dtype already checked). */
         void write(org.tensorflow.Session session, HostTensor value) {
-            try (Tensor t = TfTypes.toTensor(value)) {
-                session.runner().feed(assignValue, t).addTarget(assign).run().close();
+            writeAll(session, Map.of(this, value));
+        }
+
+        /** Replaces the values of several variables in one session run (shapes and dtypes already checked). */
+        static void writeAll(org.tensorflow.Session session, Map<Variable, HostTensor> values) {
+            List<Tensor> fed = new ArrayList<>();
+            try {
+                org.tensorflow.Session.Runner runner = session.runner();
+                for (Map.Entry<Variable, HostTensor> e : values.entrySet()) {
+                    Tensor t = TfTypes.toTensor(e.getValue());
+                    fed.add(t);
+                    runner.feed(e.getKey().assignValue(), t).addTarget(e.getKey().assign());
+                }
+                runner.run().close();
+            } finally {
+                fed.forEach(Tensor::close);
             }
         }
     }

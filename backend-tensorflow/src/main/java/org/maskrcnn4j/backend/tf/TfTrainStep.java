@@ -45,6 +45,12 @@ final class TfTrainStep implements TrainStep {
     private final Map<List<TfBackend.InputSpec>, TfBackend.Traced> accumulateTraces = new ConcurrentHashMap<>();
     /** State key to its variable; guarded by the backend's trace lock. */
     private final Map<String, TfParameterStore.Variable> slots = new LinkedHashMap<>();
+    /**
+     * Variables made while tracing and their first values, written together once the trace is done: each
+     * session run after graph changes re-imports the session's whole graph, so a run per variable (one per
+     * parameter) made a model's first train step take 40 s.
+     */
+    private final Map<TfParameterStore.Variable, HostTensor> unwritten = new LinkedHashMap<>();
     /** Parameter name to the variable summing its gradients over micro-batches; under the trace lock. */
     private final Map<String, TfParameterStore.Variable> accumulators = new LinkedHashMap<>();
     /** The update from accumulated gradients, per set of parameters that have some; under the trace lock. */
@@ -184,6 +190,10 @@ final class TfTrainStep implements TrainStep {
                     e.getValue().write(backend.session(), zeros(e.getKey()));
                 }
             }
+            for (String key : state.keySet()) {
+                slot(key);
+            }
+            writeNewVariables();
             for (Map.Entry<String, HostTensor> e : state.entrySet()) {
                 slot(e.getKey()).write(backend.session(), e.getValue());
             }
@@ -252,6 +262,7 @@ final class TfTrainStep implements TrainStep {
         }
         t.targets.add(ops.noOp(updates));
         body.trace().finish();
+        writeNewVariables();
         return t;
     }
 
@@ -283,6 +294,7 @@ final class TfTrainStep implements TrainStep {
                     ops.raw("ZerosLike", grads[i]), applied));
         }
         trace.finish();
+        writeNewVariables();
         return new Apply(t, count);
     }
 
@@ -392,12 +404,23 @@ final class TfTrainStep implements TrainStep {
         return v;
     }
 
-    /** A new variable of this step holding {@code initial}; the caller holds the trace lock. */
+    /**
+     * A new variable of this step that will hold {@code initial} once {@link #writeNewVariables} has run; the
+     * caller holds the trace lock.
+     */
     private TfParameterStore.Variable newVariable(String key, HostTensor initial) {
         TfParameterStore.Variable v = TfParameterStore.Variable.create(backend.graph(),
                 backend.uniqueName("optimizer/" + TfParameterStore.sanitize(key)), initial.dtype(), initial.shape());
-        v.write(backend.session(), initial);
+        unwritten.put(v, initial);
         return v;
+    }
+
+    /** Gives the variables made since the last call their first values, in one session run. */
+    private void writeNewVariables() {
+        if (!unwritten.isEmpty()) {
+            TfParameterStore.Variable.writeAll(backend.session(), unwritten);
+            unwritten.clear();
+        }
     }
 
     /** The value of a state key that means "no state yet": zeros like the parameter, or step 0. */

@@ -10,8 +10,9 @@ import org.tensorflow.op.Scope;
 
 /**
  * Gradients this backend registers with TensorFlow for op types that have no C++ gradient, once per JVM,
- * before the first graph is built: {@code SparseTensorDenseMatMul} (RoIAlign's pooling product) and {@code ReluGrad} (the
- * relu of {@link TfOps#relu}, whose gradient reads its output).
+ * before the first graph is built: {@code SparseTensorDenseMatMul} (RoIAlign's pooling product),
+ * {@code ReluGrad} (the relu of {@link TfOps#relu}, whose gradient reads its output) and {@code Conv} (the
+ * convolutions of differentiated traces, whose gradients bound their work buffers).
  */
 final class TfGradients {
     private static volatile boolean registered;
@@ -169,7 +170,8 @@ final class TfGradients {
                 .setAttr("out_type", org.tensorflow.proto.DataType.DT_INT32).build().output(0);
         long rows = known ? (xs[1] + pads[2] + pads[3] - kh) / strides[1] + 1 : 0;
         long cols = known ? (xs[2] + pads[4] + pads[5] - kw) / strides[2] + 1 : 0;
-        long rowBytes = known ? xs[0] * cols * kh * kw * xs[3] * 4 : 0;
+        long elementBytes = op.attributes().getAttrType("T") == org.tensorflow.proto.DataType.DT_DOUBLE ? 8 : 4;
+        long rowBytes = known ? xs[0] * cols * kh * kw * xs[3] * elementBytes : 0;
         long stripRows = known ? Math.max(1, filterGradientBytes / Math.max(1, rowBytes)) : 0;
         if (!known || stripRows >= rows) {
             Output<?> df = scope.opBuilder("Conv2DBackpropFilter", "ConvGradFilter").addInput(x).addInput(filterSizes)

@@ -151,8 +151,9 @@ class TfOpGradientTest {
     }
 
     /**
-     * The filter gradient in strips of output rows (see {@link TfGradients#filterGradientBytes}), here one and
-     * two rows a strip, so that strips meet the top and bottom padding, strides and a dilated kernel.
+     * The filter gradient in strips of output rows (see {@link TfGradients#filterGradientBytes}), here one row
+     * a strip and then two (four where strides halve the output's width), so that strips meet the top and
+     * bottom padding, strides and a dilated kernel.
      */
     @Test
     void convolutionFilterGradientInRowStripsMatchesFiniteDifferences() {
@@ -162,7 +163,7 @@ class TfOpGradientTest {
             // {in channels, out channels, kernel, stride, padding, dilation}
             for (int[] k : new int[][] {{3, 2, 3, 1, 1, 1}, {2, 3, 3, 2, 1, 1}, {2, 2, 2, 2, 0, 1}, {2, 2, 3, 1, 2, 2},
                 {2, 2, 3, 2, 0, 1}}) {
-                for (long bytes : new long[] {1, 2L * 8 * 2 * k[2] * k[2] * k[0] * 8}) {
+                for (long bytes : new long[] {1, 2L * 8 * k[2] * k[2] * k[0] * Double.BYTES}) {
                     TfGradients.filterGradientBytes = bytes;
                     String what = String.format("conv in %d out %d k %d stride %d pad %d dil %d, strips of %d bytes",
                             k[0], k[1], k[2], k[3], k[4], k[5], bytes);

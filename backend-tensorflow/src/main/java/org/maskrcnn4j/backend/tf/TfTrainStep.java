@@ -46,11 +46,11 @@ final class TfTrainStep implements TrainStep {
     /** State key to its variable; guarded by the backend's trace lock. */
     private final Map<String, TfParameterStore.Variable> slots = new LinkedHashMap<>();
     /**
-     * Variables made while tracing and their first values, written together once the trace is done: each
-     * session run after graph changes re-imports the session's whole graph, so a run per variable (one per
-     * parameter) made a model's first train step take 40 s.
+     * Values for this step's variables not written yet, as those made while tracing, which get their first
+     * values together once the trace is done: each session run after graph changes re-imports the session's
+     * whole graph, so a run per variable (one per parameter) made a model's first train step take 40 s.
      */
-    private final Map<TfParameterStore.Variable, HostTensor> unwritten = new LinkedHashMap<>();
+    private final Map<TfParameterStore.Variable, HostTensor> pendingWrites = new LinkedHashMap<>();
     /** Parameter name to the variable summing its gradients over micro-batches; under the trace lock. */
     private final Map<String, TfParameterStore.Variable> accumulators = new LinkedHashMap<>();
     /** The update from accumulated gradients, per set of parameters that have some; under the trace lock. */
@@ -187,16 +187,13 @@ final class TfTrainStep implements TrainStep {
         synchronized (backend.traceLock()) {
             for (Map.Entry<String, TfParameterStore.Variable> e : slots.entrySet()) {
                 if (!state.containsKey(e.getKey())) {
-                    e.getValue().write(backend.session(), zeros(e.getKey()));
+                    pendingWrites.put(e.getValue(), zeros(e.getKey()));
                 }
             }
-            for (String key : state.keySet()) {
-                slot(key);
-            }
-            writeNewVariables();
             for (Map.Entry<String, HostTensor> e : state.entrySet()) {
-                slot(e.getKey()).write(backend.session(), e.getValue());
+                pendingWrites.put(slot(e.getKey()), e.getValue());
             }
+            writePending();
         }
     }
 
@@ -262,7 +259,7 @@ final class TfTrainStep implements TrainStep {
         }
         t.targets.add(ops.noOp(updates));
         body.trace().finish();
-        writeNewVariables();
+        writePending();
         return t;
     }
 
@@ -294,7 +291,7 @@ final class TfTrainStep implements TrainStep {
                     ops.raw("ZerosLike", grads[i]), applied));
         }
         trace.finish();
-        writeNewVariables();
+        writePending();
         return new Apply(t, count);
     }
 
@@ -405,21 +402,21 @@ final class TfTrainStep implements TrainStep {
     }
 
     /**
-     * A new variable of this step that will hold {@code initial} once {@link #writeNewVariables} has run; the
+     * A new variable of this step that will hold {@code initial} once {@link #writePending} has run; the
      * caller holds the trace lock.
      */
     private TfParameterStore.Variable newVariable(String key, HostTensor initial) {
         TfParameterStore.Variable v = TfParameterStore.Variable.create(backend.graph(),
                 backend.uniqueName("optimizer/" + TfParameterStore.sanitize(key)), initial.dtype(), initial.shape());
-        unwritten.put(v, initial);
+        pendingWrites.put(v, initial);
         return v;
     }
 
-    /** Gives the variables made since the last call their first values, in one session run. */
-    private void writeNewVariables() {
-        if (!unwritten.isEmpty()) {
-            TfParameterStore.Variable.writeAll(backend.session(), unwritten);
-            unwritten.clear();
+    /** Writes the pending values in one session run. */
+    private void writePending() {
+        if (!pendingWrites.isEmpty()) {
+            TfParameterStore.Variable.writeAll(backend.session(), pendingWrites);
+            pendingWrites.clear();
         }
     }
 

@@ -425,7 +425,12 @@ public final class TfBackend implements Backend {
 
     /** A new trace in a fresh name scope {@code <kind><n>} of the graph, for ops built without a function. */
     TfTrace newTrace(String kind) {
-        return new TfTrace(this, graph, kind + scopes.incrementAndGet(), false);
+        return newTrace(kind, false);
+    }
+
+    /** A new trace in a fresh name scope {@code <kind><n>} of the graph, differentiated or forward-only. */
+    private TfTrace newTrace(String kind, boolean differentiated) {
+        return new TfTrace(this, graph, kind + scopes.incrementAndGet(), false, differentiated, null);
     }
 
     /** {@code base} made unique in this backend's graph (variables of several train steps share it). */
@@ -439,8 +444,7 @@ public final class TfBackend implements Backend {
      */
     Body traceBody(String kind, TensorFunction fn, List<InputSpec> signature, boolean differentiated) {
         checkOpen();
-        TfTrace trace = newTrace(kind);
-        trace.differentiated = differentiated;
+        TfTrace trace = newTrace(kind, differentiated);
         long t0 = System.nanoTime();
         Body body = traceInto(trace, fn, signature, null);
         if (PROFILE) {

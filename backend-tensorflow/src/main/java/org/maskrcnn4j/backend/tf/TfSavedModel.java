@@ -131,7 +131,7 @@ public final class TfSavedModel {
 
     /** Traces {@code fn} into {@code graph} with frozen parameters; returns the signature it got. */
     private static Signature trace(TfBackend backend, Graph graph, TensorFunction fn, List<TfTensorSpec> inputs) {
-        TfTrace trace = new TfTrace(backend, graph, SCOPE, false, name -> backend.parameters().get(name));
+        TfTrace trace = new TfTrace(backend, graph, SCOPE, false, false, name -> backend.parameters().get(name));
         TfOps ops = new TfOps(trace);
         Set<String> names = new HashSet<>();
         Map<String, Tensor> in = new LinkedHashMap<>();

@@ -35,7 +35,7 @@ final class TfTrace {
      * may choose forms whose gradients TfGradients defines (see {@link TfOps#conv2d}); false for forward-only
      * traces, whose plain forms TensorFlow's graph optimizer fuses.
      */
-    boolean differentiated;
+    final boolean differentiated;
 
     /**
      * For an export trace: the current value of each parameter, which the trace embeds as a constant
@@ -43,16 +43,18 @@ final class TfTrace {
      */
     final java.util.function.Function<String, org.maskrcnn4j.tensor.HostTensor> frozenParameters;
 
+    /** A forward-only trace into {@code graph}. */
     TfTrace(TfBackend backend, Graph graph, String scope, boolean diagnostic) {
-        this(backend, graph, scope, diagnostic, null);
+        this(backend, graph, scope, diagnostic, false, null);
     }
 
-    TfTrace(TfBackend backend, Graph graph, String scope, boolean diagnostic,
+    TfTrace(TfBackend backend, Graph graph, String scope, boolean diagnostic, boolean differentiated,
             java.util.function.Function<String, org.maskrcnn4j.tensor.HostTensor> frozenParameters) {
         this.backend = backend;
         this.graph = graph;
         this.scope = scope;
         this.diagnostic = diagnostic;
+        this.differentiated = differentiated;
         this.frozenParameters = frozenParameters;
     }
 

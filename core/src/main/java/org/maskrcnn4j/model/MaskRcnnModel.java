@@ -99,7 +99,7 @@ public final class MaskRcnnModel {
         StateDicts.checkCompatible(expected, values, source, strict);
         for (String name : expected.keySet()) {
             HostTensor v = values.get(name);
-            DType want = backend.parameters().get(name).dtype();
+            DType want = backend.parameters().dtype(name);
             backend.parameters().set(name, v.dtype() == want ? v : convert(v, want));
         }
     }

@@ -85,6 +85,26 @@ public final class TfParameterStore implements ParameterStore {
             return new Variable(handle, read, value, assign);
         }
 
+        /**
+         * Adds an op that sets the variable to zeros of {@code dtype} and {@code shape} from a {@code Fill}, so
+         * that zero state (optimizer slots, gradient sums) never passes through a host buffer.
+         */
+        GraphOperation zeroAssign(Graph g, DType dtype, Shape shape) {
+            String base = handle.op().name();
+            try (Tensor dims = TfTypes.toTensor(HostTensor.ofLongs(shape.dims(), shape.rank()));
+                    Tensor zero = TfTypes.toTensor(HostTensor.of(dtype, Shape.of(),
+                            java.nio.ByteBuffer.allocate(dtype.byteSize())))) {
+                Output<?> d = g.opBuilder("Const", base + "/zeros_shape", g.baseScope())
+                        .setAttr("value", dims).setAttr("dtype", dims.dataType()).build().output(0);
+                Output<?> z = g.opBuilder("Const", base + "/zero", g.baseScope())
+                        .setAttr("value", zero).setAttr("dtype", zero.dataType()).build().output(0);
+                Output<?> fill = g.opBuilder("Fill", base + "/zeros", g.baseScope())
+                        .addInput(d).addInput(z).build().output(0);
+                return g.opBuilder("AssignVariableOp", base + "/assign_zeros", g.baseScope())
+                        .addInput(handle).addInput(fill).setAttr("dtype", TfTypes.dataType(dtype)).build();
+            }
+        }
+
         /** Replaces the value (shape and dtype already checked). */
         void write(org.tensorflow.Session session, HostTensor value) {
             writeAll(session, Map.of(this, value));
@@ -92,9 +112,16 @@ public final class TfParameterStore implements ParameterStore {
 
         /** Replaces the values of several variables in one session run (shapes and dtypes already checked). */
         static void writeAll(org.tensorflow.Session session, Map<Variable, HostTensor> values) {
+            writeAll(session, values, List.of());
+        }
+
+        /** As {@link #writeAll(org.tensorflow.Session, Map)}, running {@code alsoRun} in the same session run. */
+        static void writeAll(org.tensorflow.Session session, Map<Variable, HostTensor> values,
+                java.util.Collection<GraphOperation> alsoRun) {
             List<Tensor> fed = new ArrayList<>();
             try {
                 org.tensorflow.Session.Runner runner = session.runner();
+                alsoRun.forEach(runner::addTarget);
                 for (Map.Entry<Variable, HostTensor> e : values.entrySet()) {
                     Tensor t = TfTypes.toTensor(e.getValue());
                     fed.add(t);

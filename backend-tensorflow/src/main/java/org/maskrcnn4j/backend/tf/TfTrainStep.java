@@ -51,6 +51,10 @@ final class TfTrainStep implements TrainStep {
      * whole graph, so a run per variable (one per parameter) made a model's first train step take 40 s.
      */
     private final Map<TfParameterStore.Variable, HostTensor> pendingWrites = new LinkedHashMap<>();
+    /** Variables to be zero-filled by that same run, in the graph (no host buffer of zeros). */
+    private final Set<TfParameterStore.Variable> pendingZeros = new java.util.LinkedHashSet<>();
+    /** Each variable of this step's op that zero-fills it; guarded by the trace lock. */
+    private final Map<TfParameterStore.Variable, GraphOperation> zeroAssigns = new HashMap<>();
     /** Parameter name to the variable summing its gradients over micro-batches; under the trace lock. */
     private final Map<String, TfParameterStore.Variable> accumulators = new LinkedHashMap<>();
     /** The update from accumulated gradients, per set of parameters that have some; under the trace lock. */
@@ -140,8 +144,9 @@ final class TfTrainStep implements TrainStep {
         if (!zeroed && !pending.isEmpty()) {
             synchronized (backend.traceLock()) {
                 for (String name : pending) {
-                    accumulators.get(name).write(backend.session(), zerosLike(backend.parameters().entry(name)));
+                    pendingZeros.add(accumulators.get(name));
                 }
+                writePending();
             }
         }
         pending.clear();
@@ -187,11 +192,13 @@ final class TfTrainStep implements TrainStep {
         synchronized (backend.traceLock()) {
             for (Map.Entry<String, TfParameterStore.Variable> e : slots.entrySet()) {
                 if (!state.containsKey(e.getKey())) {
-                    pendingWrites.put(e.getValue(), zeros(e.getKey()));
+                    pendingZeros.add(e.getValue());
                 }
             }
             for (Map.Entry<String, HostTensor> e : state.entrySet()) {
-                pendingWrites.put(slot(e.getKey()), e.getValue());
+                TfParameterStore.Variable v = slot(e.getKey());
+                pendingZeros.remove(v); // a new slot starts as pending zeros: the given value replaces them
+                pendingWrites.put(v, e.getValue());
             }
             writePending();
         }
@@ -249,7 +256,7 @@ final class TfTrainStep implements TrainStep {
                 TfParameterStore.Entry p = params.get(i);
                 t.trained.add(p.name());
                 if (accumulate) {
-                    Output<?> sum = accumulators.computeIfAbsent(p.name(), n -> newVariable("grad_sum/" + n, zerosLike(p)))
+                    Output<?> sum = accumulators.computeIfAbsent(p.name(), n -> newVariable("grad_sum/" + n, p.dtype(), p.shape()))
                             .handle();
                     updates.add(ops.update("AssignAddVariableOp", sum, grads[i], barrier));
                 } else {
@@ -395,42 +402,38 @@ final class TfTrainStep implements TrainStep {
     private TfParameterStore.Variable slot(String key) {
         TfParameterStore.Variable v = slots.get(key);
         if (v == null) {
-            v = newVariable(key, zeros(key));
+            v = key.startsWith(Optimizer.AdamW.STEP) ? newVariable(key, DType.FLOAT64, Shape.of())
+                    : newVariable(key, parameterOf(key).dtype(), parameterOf(key).shape());
             slots.put(key, v);
         }
         return v;
     }
 
     /**
-     * A new variable of this step that will hold {@code initial} once {@link #writePending} has run; the
-     * caller holds the trace lock.
+     * A new variable of this step that will hold zeros once {@link #writePending} has run; the caller holds the
+     * trace lock.
      */
-    private TfParameterStore.Variable newVariable(String key, HostTensor initial) {
+    private TfParameterStore.Variable newVariable(String key, DType dtype, Shape shape) {
         TfParameterStore.Variable v = TfParameterStore.Variable.create(backend.graph(),
-                backend.uniqueName("optimizer/" + TfParameterStore.sanitize(key)), initial.dtype(), initial.shape());
-        pendingWrites.put(v, initial);
+                backend.uniqueName("optimizer/" + TfParameterStore.sanitize(key)), dtype, shape);
+        zeroAssigns.put(v, v.zeroAssign(backend.graph(), dtype, shape));
+        pendingZeros.add(v);
         return v;
     }
 
-    /** Writes the pending values in one session run. */
+    /** Writes the pending values and zero fills in one session run; the caller holds the trace lock. */
     private void writePending() {
-        if (!pendingWrites.isEmpty()) {
-            TfParameterStore.Variable.writeAll(backend.session(), pendingWrites);
+        if (!pendingWrites.isEmpty() || !pendingZeros.isEmpty()) {
+            TfParameterStore.Variable.writeAll(backend.session(), pendingWrites,
+                    pendingZeros.stream().map(zeroAssigns::get).toList());
             pendingWrites.clear();
+            pendingZeros.clear();
         }
     }
 
-    /** The value of a state key that means "no state yet": zeros like the parameter, or step 0. */
-    private HostTensor zeros(String key) {
-        if (key.startsWith(Optimizer.AdamW.STEP)) {
-            return HostTensor.ofDoubles(new double[] {0});
-        }
+    /** The parameter a per-parameter state key (an optimizer prefix and the parameter's name) belongs to. */
+    private TfParameterStore.Entry parameterOf(String key) {
         String prefix = optimizer.statePrefixes().stream().filter(key::startsWith).findFirst().orElseThrow();
-        return zerosLike(backend.parameters().entry(key.substring(prefix.length())));
-    }
-
-    private static HostTensor zerosLike(TfParameterStore.Entry p) {
-        Shape shape = p.shape();
-        return HostTensor.of(p.dtype(), shape, java.nio.ByteBuffer.allocate(Math.toIntExact(shape.size() * p.dtype().byteSize())));
+        return backend.parameters().entry(key.substring(prefix.length()));
     }
 }

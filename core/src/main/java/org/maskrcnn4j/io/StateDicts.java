@@ -26,14 +26,25 @@ public final class StateDicts {
      */
     public static void checkCompatible(Map<String, Shape> expected, Map<String, HostTensor> loaded, String source,
             boolean strict) {
+        Map<String, Shape> shapes = new java.util.LinkedHashMap<>();
+        loaded.forEach((name, t) -> shapes.put(name, t.shape()));
+        checkShapes(expected, shapes, source, strict);
+    }
+
+    /**
+     * As {@link #checkCompatible(Map, Map, String, boolean)} for a source described by its names and shapes
+     * alone (e.g. a safetensors header), before any tensor is read.
+     */
+    public static void checkShapes(Map<String, Shape> expected, Map<String, Shape> loaded, String source,
+            boolean strict) {
         List<String> missing = new ArrayList<>();
         List<String> wrongShape = new ArrayList<>();
         for (Map.Entry<String, Shape> e : expected.entrySet()) {
-            HostTensor t = loaded.get(e.getKey());
-            if (t == null) {
+            Shape found = loaded.get(e.getKey());
+            if (found == null) {
                 missing.add(e.getKey());
-            } else if (!matches(e.getValue(), t.shape())) {
-                wrongShape.add(e.getKey() + ": expected " + e.getValue() + ", found " + t.shape());
+            } else if (!matches(e.getValue(), found)) {
+                wrongShape.add(e.getKey() + ": expected " + e.getValue() + ", found " + found);
             }
         }
         List<String> unexpected = new ArrayList<>();

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.maskrcnn4j.data.ImageTensors;
 import org.maskrcnn4j.io.SafetensorsFile;
@@ -87,27 +88,49 @@ public final class MaskRcnnModel {
      * always match. Every problem is reported at once, and nothing is changed when there is one.
      */
     public void loadWeights(Map<String, HostTensor> values, String source, boolean strict) {
+        Map<String, Shape> available = new LinkedHashMap<>();
+        values.forEach((name, v) -> available.put(name, v.shape()));
+        loadWeights(available, values::get, source, strict);
+    }
+
+    /**
+     * Loads weights from a source that reads one tensor at a time: {@code available} gives its names and
+     * shapes, {@code read} a tensor's value. Names and shapes are checked as above before anything is
+     * changed; then each tensor is read and set in turn, so a whole checkpoint never sits on the Java heap
+     * (whose pages the native tensors cannot reuse). A read that fails part-way leaves the tensors before it
+     * loaded.
+     */
+    public void loadWeights(Map<String, Shape> available, Function<String, HostTensor> read, String source,
+            boolean strict) {
         Map<String, Shape> expected = shapes;
         if (!strict) {
             expected = new LinkedHashMap<>();
             for (Map.Entry<String, Shape> e : shapes.entrySet()) {
-                if (values.containsKey(e.getKey())) {
+                if (available.containsKey(e.getKey())) {
                     expected.put(e.getKey(), e.getValue());
                 }
             }
         }
-        StateDicts.checkCompatible(expected, values, source, strict);
+        StateDicts.checkShapes(expected, available, source, strict);
         for (String name : expected.keySet()) {
-            HostTensor v = values.get(name);
+            HostTensor v = read.apply(name);
+            if (!v.shape().equals(available.get(name))) {
+                throw new IllegalArgumentException("'" + name + "' from " + source + " was announced as "
+                        + available.get(name) + " but read as " + v.shape());
+            }
             DType want = backend.parameters().dtype(name);
             backend.parameters().set(name, v.dtype() == want ? v : convert(v, want));
         }
     }
 
-    /** Loads a safetensors file by name (strict: every parameter present, nothing extra). */
+    /** Loads a safetensors file by name (strict: every parameter present, nothing extra), a tensor at a time. */
     public void loadWeights(Path safetensors, boolean strict) throws IOException {
         try (SafetensorsFile f = SafetensorsFile.open(safetensors)) {
-            loadWeights(f.readAll(), safetensors.toString(), strict);
+            Map<String, Shape> available = new LinkedHashMap<>();
+            for (String name : f.names()) {
+                available.put(name, f.entry(name).shape());
+            }
+            loadWeights(available, f::get, safetensors.toString(), strict);
         }
     }
 

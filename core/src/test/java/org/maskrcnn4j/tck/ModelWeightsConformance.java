@@ -4,17 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.maskrcnn4j.io.FormulaWeights;
 import org.maskrcnn4j.io.SafetensorsFile;
 import org.maskrcnn4j.model.MaskRcnnConfig;
 import org.maskrcnn4j.model.MaskRcnnModel;
+import org.maskrcnn4j.tensor.HostTensor;
+import org.maskrcnn4j.tensor.Shape;
 import org.maskrcnn4j.testing.Fixtures;
 
 /**
  * Conformance: weights move in and out of a backend by torchvision name. torchvision's saved mask
  * predictor loads into the model's mask predictor, a saved model reloads bit for bit, and a strict load
- * of a partial file names every missing key.
+ * of a partial file names every missing key; a load that reads a tensor at a time checks every shape before
+ * it reads one, then reads each once.
  */
 public abstract class ModelWeightsConformance extends BackendTestBase {
     @TempDir
@@ -42,5 +51,28 @@ public abstract class ModelWeightsConformance extends BackendTestBase {
             assertThat(f.get("backbone.body.conv1.weight").toFloatArray())
                     .containsExactly(backend.parameters().get("backbone.body.conv1.weight").toFloatArray());
         }
+    }
+
+    @Test
+    void streamedLoadChecksEveryShapeBeforeReadingAndReadsEachTensorOnce() {
+        MaskRcnnModel model = MaskRcnnModel.create(backend, MaskRcnnConfig.torchvision(), 1);
+        FormulaWeights formula = FormulaWeights.fixtures();
+        List<String> reads = new ArrayList<>();
+        Function<String, HostTensor> read = name -> {
+            reads.add(name);
+            return formula.value(name, model.shapes().get(name));
+        };
+        String conv = "backbone.body.conv1.weight";
+        Map<String, Shape> available = new LinkedHashMap<>(model.shapes());
+        available.put(conv, Shape.of(64, 3, 7));
+        assertThatThrownBy(() -> model.loadWeights(available, read, "formula", true))
+                .hasMessageContaining("wrong shape").hasMessageContaining(conv);
+        assertThat(reads).isEmpty();
+
+        available.put(conv, model.shapes().get(conv));
+        model.loadWeights(available, read, "formula", true);
+        assertThat(reads).containsExactlyElementsOf(model.shapes().keySet());
+        assertThat(backend.parameters().get(conv).toFloatArray())
+                .containsExactly(formula.value(conv, model.shapes().get(conv)).toFloatArray());
     }
 }

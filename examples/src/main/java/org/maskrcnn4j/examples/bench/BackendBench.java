@@ -147,7 +147,9 @@ public final class BackendBench {
         }
         MaskRcnnModel model = MaskRcnnModel.create(b, MaskRcnnConfig.builder().boxScoreThreshold(0.01).build(), 0);
         if (settings.weights() == null) {
-            model.loadWeights(FormulaWeights.fixtures().all(model.shapes()), "formula weights", true);
+            FormulaWeights formula = FormulaWeights.fixtures(); // a tensor at a time: see loadWeights
+            model.loadWeights(model.shapes(), name -> formula.value(name, model.shapes().get(name)), "formula weights",
+                    true);
         } else {
             try {
                 model.loadWeights(settings.weights(), true);

@@ -21,7 +21,7 @@ the BLAS library actually mapped), and the peak resident memory (VmHWM) after ea
 
 Run with Debian's python3-torchvision, at its best (what `maskrcnn bench --compare` does):
   LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 \\
-  MALLOC_CONF=retain:true,dirty_decay_ms:-1,muzzy_decay_ms:-1 \\
+  MALLOC_CONF=retain:true,dirty_decay_ms:-1,muzzy_decay_ms:-1,narenas:1,oversize_threshold:0 \\
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/torchvision_baseline.py --json tv.json
 """
 import argparse

@@ -334,7 +334,7 @@ class BenchReportingTest {
         Map<String, String> set = BenchRunner.baselineEnvironment(env, Path.of(JEMALLOC));
         assertThat(env).doesNotContainKeys("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
                 .containsEntry("LD_PRELOAD", JEMALLOC)
-                .containsEntry("MALLOC_CONF", "retain:true,dirty_decay_ms:-1,muzzy_decay_ms:-1")
+                .containsEntry("MALLOC_CONF", "retain:true,dirty_decay_ms:-1,muzzy_decay_ms:-1,narenas:1,oversize_threshold:0")
                 .containsEntry("PATH", "/usr/bin");
         assertThat(set).containsOnlyKeys("LD_PRELOAD", "MALLOC_CONF");
 

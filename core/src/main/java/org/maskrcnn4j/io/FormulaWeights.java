@@ -1,7 +1,5 @@
 package org.maskrcnn4j.io;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.maskrcnn4j.tensor.HostTensor;
 import org.maskrcnn4j.tensor.Shape;
 
@@ -25,13 +23,6 @@ public final class FormulaWeights {
     /** The phase the fixtures use. */
     public static FormulaWeights fixtures() {
         return new FormulaWeights(0);
-    }
-
-    /** Values for every entry of {@code shapes} (name → shape), in its order. */
-    public Map<String, HostTensor> all(Map<String, Shape> shapes) {
-        Map<String, HostTensor> out = new LinkedHashMap<>();
-        shapes.forEach((name, shape) -> out.put(name, value(name, shape)));
-        return out;
     }
 
     /** The value of one state-dict entry. */

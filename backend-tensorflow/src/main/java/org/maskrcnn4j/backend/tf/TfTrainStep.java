@@ -256,8 +256,8 @@ final class TfTrainStep implements TrainStep {
                 TfParameterStore.Entry p = params.get(i);
                 t.trained.add(p.name());
                 if (accumulate) {
-                    Output<?> sum = accumulators.computeIfAbsent(p.name(), n -> newVariable("grad_sum/" + n, p.dtype(), p.shape()))
-                            .handle();
+                    Output<?> sum = accumulators.computeIfAbsent(p.name(),
+                            n -> newVariable("grad_sum/" + n, p.dtype(), p.shape())).handle();
                     updates.add(ops.update("AssignAddVariableOp", sum, grads[i], barrier));
                 } else {
                     updates.addAll(update(ops, p, reads.get(i), clipped[i], t.learningRate, barrier));
@@ -402,8 +402,12 @@ final class TfTrainStep implements TrainStep {
     private TfParameterStore.Variable slot(String key) {
         TfParameterStore.Variable v = slots.get(key);
         if (v == null) {
-            v = key.startsWith(Optimizer.AdamW.STEP) ? newVariable(key, DType.FLOAT64, Shape.of())
-                    : newVariable(key, parameterOf(key).dtype(), parameterOf(key).shape());
+            if (key.startsWith(Optimizer.AdamW.STEP)) {
+                v = newVariable(key, DType.FLOAT64, Shape.of());
+            } else {
+                TfParameterStore.Entry p = parameterOf(key);
+                v = newVariable(key, p.dtype(), p.shape());
+            }
             slots.put(key, v);
         }
         return v;

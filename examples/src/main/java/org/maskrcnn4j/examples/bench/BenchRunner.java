@@ -24,7 +24,8 @@ public final class BenchRunner {
             Path.of("/usr/lib/aarch64-linux-gnu/libjemalloc.so.2"), Path.of("/usr/lib64/libjemalloc.so.2"),
             Path.of("/usr/local/lib/libjemalloc.so.2"));
     /** The allocator settings the baseline runs with (and the launcher sets for us). */
-    public static final String MALLOC_CONF = "retain:true,dirty_decay_ms:-1,muzzy_decay_ms:-1,narenas:1,oversize_threshold:0";
+    public static final String MALLOC_CONF =
+            "retain:true,dirty_decay_ms:-1,muzzy_decay_ms:-1,narenas:1,oversize_threshold:0";
     /** Variables removed from the baseline's environment: they pin OpenBLAS to slower kernels. */
     public static final List<String> UNSET_FOR_BASELINE = List.of("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE");
 

@@ -129,7 +129,7 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new UncheckedIOException("cannot read tensor '" + name + "' from " + path + ": " + ex.getMessage(),
                     ex);
         }
-        return HostTensor.of(e.dtype(), e.shape(), data.flip());
+        return HostTensor.adopt(e.dtype(), e.shape(), data.flip());
     }
 
     /** Reads every tensor, in header order. */

@@ -467,7 +467,7 @@ public final class TorchCheckpoint {
                 }
             }
         }
-        return HostTensor.of(dtype, Shape.of(t.size()), ByteBuffer.wrap(out));
+        return HostTensor.adopt(dtype, Shape.of(t.size()), ByteBuffer.wrap(out));
     }
 
     /** Copies the strided elements starting at element {@code base} of {@code data} into row-major {@code out}. */

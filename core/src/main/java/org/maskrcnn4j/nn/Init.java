@@ -118,6 +118,6 @@ public final class Init {
                 default -> b.putLong((long) v);
             }
         }
-        return HostTensor.of(dtype, shape, b.flip());
+        return HostTensor.adopt(dtype, shape, b.flip());
     }
 }

@@ -22,6 +22,23 @@ public final class HostTensor {
 
     /** Wraps little-endian bytes (copied) of the given dtype and shape; the byte count must match. */
     public static HostTensor of(DType dtype, Shape shape, ByteBuffer bytes) {
+        checkSize(dtype, shape, bytes);
+        ByteBuffer copy = ByteBuffer.allocate(bytes.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        copy.put(bytes.duplicate()).flip();
+        return new HostTensor(dtype, shape, copy);
+    }
+
+    /**
+     * Takes the remaining little-endian bytes of {@code bytes} without copying them: for a buffer its caller
+     * has just filled and hands over, writes no more and shares with no one (a backend's download, a file
+     * read), so that a large value is not on the Java heap twice. The byte count must match.
+     */
+    public static HostTensor adopt(DType dtype, Shape shape, ByteBuffer bytes) {
+        checkSize(dtype, shape, bytes);
+        return new HostTensor(dtype, shape, bytes.slice().order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    private static void checkSize(DType dtype, Shape shape, ByteBuffer bytes) {
         if (!shape.isKnown()) {
             throw new IllegalArgumentException("host tensor shape must be fully known, got " + shape);
         }
@@ -30,9 +47,6 @@ public final class HostTensor {
             throw new IllegalArgumentException("host tensor of " + dtype + " " + shape + " needs " + expected
                     + " bytes, got " + bytes.remaining());
         }
-        ByteBuffer copy = ByteBuffer.allocate(bytes.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-        copy.put(bytes.duplicate()).flip();
-        return new HostTensor(dtype, shape, copy);
     }
 
     public static HostTensor ofFloats(float[] values, long... shape) {

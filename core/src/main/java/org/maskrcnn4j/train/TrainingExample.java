@@ -59,6 +59,6 @@ public record TrainingExample(HostTensor image, HostTensor boxes, HostTensor lab
             dst.put(out);
         }
         dst.flip();
-        return HostTensor.of(t.dtype(), t.shape(), dst);
+        return HostTensor.adopt(t.dtype(), t.shape(), dst);
     }
 }

@@ -98,7 +98,7 @@ final class TfTypes {
         if (n > 0) {
             raw.data().copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(out), n);
         }
-        return HostTensor.of(dtype, shape, out);
+        return HostTensor.adopt(dtype, shape, out);
     }
 
     /** A scalar host value of {@code dtype}; float16 and bfloat16 are not supported here (cast instead). */
